@@ -111,3 +111,11 @@ start_candump() {
 
 # metric KEY=VALUE...: machine-readable line picked up by bench/run.
 metric() { echo "QCAN-METRIC $*"; }
+
+# can_xstat IFACE NAME: a CAN device statistic from "ip -details -statistics"
+# (re-started, bus-errors, arbit-lost, error-warn, error-pass, bus-off).
+can_xstat() {
+    $IP -details -statistics link show dev "$1" | awk -v want="$2" '
+        hdr { for (i = 1; i <= NF; i++) if (name[i] == want) print $i; exit }
+        /re-started/ { for (i = 1; i <= NF; i++) name[i] = $i; hdr = 1 }'
+}
