@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kvaser PCIcan-S/D/Q: one, two or four SJA1000 channels behind an AMCC
+ * S5920 PCI bridge, as the Linux kvaser_pci driver sees them.
+ *
+ * BAR0: S5920 operation registers; INTCSR bit 13 passes the add-on
+ *       interrupt (the channels' shared INT#) on to INTA#.
+ * BAR1: the channels, 0x20 bytes each; an empty slot reads 0, so the
+ *       driver's probe (write MOD.RM, read it back) finds as many channels
+ *       as the board has.
+ * BAR2: Xilinx glue logic; byte 7 holds the version in its high nibble.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "hw/qdev-properties.h"
+#include "hw/registerfields.h"
+#include "migration/vmstate.h"
+#include "can_sja1000_pci.h"
+#include "trace.h"
+
+#define TYPE_KVASER_PCI "kvaser_pci"
+OBJECT_DECLARE_SIMPLE_TYPE(KvaserPCIState, KVASER_PCI)
+
+#define KVASER_VENDOR_ID      0x10e8     /* AMCC, maker of the S5920 */
+#define KVASER_DEVICE_ID      0x8406
+#define KVASER_CLOCK_HZ       16000000
+#define KVASER_MAX_CHANNELS   4
+#define KVASER_S5920_SIZE     0x80
+#define KVASER_CHANNEL_STRIDE 0x20
+#define KVASER_SJA_SIZE       (KVASER_MAX_CHANNELS * KVASER_CHANNEL_STRIDE)
+#define KVASER_XILINX_SIZE    8
+#define KVASER_XILINX_VERSION 1
+
+REG32(S5920_INTCSR, 0x38)
+    FIELD(S5920_INTCSR, ADDON_INT_EN, 13, 1)
+REG32(S5920_PTCR, 0x60)
+REG8(XILINX_VERINT, 7)
+
+struct KvaserPCIState {
+    CanSJA1000PCIState parent_obj;
+
+    MemoryRegion s5920_io;
+    MemoryRegion sja_io;
+    MemoryRegion xilinx_io;
+    uint32_t intcsr;
+    uint32_t ptcr;
+};
+
+static bool kvaser_irq_enabled(CanSJA1000PCIState *board)
+{
+    KvaserPCIState *s = KVASER_PCI(board);
+
+    return FIELD_EX32(s->intcsr, S5920_INTCSR, ADDON_INT_EN);
+}
+
+static uint64_t kvaser_s5920_read(void *opaque, hwaddr addr, unsigned size)
+{
+    KvaserPCIState *s = opaque;
+
+    switch (addr) {
+    case A_S5920_INTCSR:
+        return s->intcsr;
+    case A_S5920_PTCR:
+        return s->ptcr;
+    default:
+        qemu_log_mask(LOG_UNIMP, "kvaser_pci: S5920 register 0x%" HWADDR_PRIx
+                      " not modelled, reads 0\n", addr);
+        return 0;
+    }
+}
+
+static void kvaser_s5920_write(void *opaque, hwaddr addr, uint64_t value,
+                               unsigned size)
+{
+    KvaserPCIState *s = opaque;
+    CanSJA1000PCIState *board = CAN_SJA1000_PCI(s);
+
+    switch (addr) {
+    case A_S5920_INTCSR:
+        s->intcsr = value;
+        trace_kvaser_pci_irq(DEVICE(s)->canonical_path, board->irq_pending,
+                             kvaser_irq_enabled(board));
+        can_sja1000_pci_update_irq(board);
+        break;
+    case A_S5920_PTCR:
+        /* pass-thru timing of the add-on bus: nothing to emulate */
+        s->ptcr = value;
+        break;
+    default:
+        qemu_log_mask(LOG_UNIMP, "kvaser_pci: S5920 register 0x%" HWADDR_PRIx
+                      " not modelled, write 0x%" PRIx64 " ignored\n",
+                      addr, value);
+        break;
+    }
+}
+
+static const MemoryRegionOps kvaser_s5920_ops = {
+    .read = kvaser_s5920_read,
+    .write = kvaser_s5920_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 4,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+static uint64_t kvaser_sja_read(void *opaque, hwaddr addr, unsigned size)
+{
+    CanSJA1000PCIState *board = opaque;
+    unsigned ch = addr / KVASER_CHANNEL_STRIDE;
+
+    if (ch >= board->channels) {
+        /* no chip in this slot: the probe must not see MOD.RM */
+        return 0;
+    }
+    return can_sja1000_read(&board->chip[ch], addr % KVASER_CHANNEL_STRIDE);
+}
+
+static void kvaser_sja_write(void *opaque, hwaddr addr, uint64_t value,
+                             unsigned size)
+{
+    CanSJA1000PCIState *board = opaque;
+    unsigned ch = addr / KVASER_CHANNEL_STRIDE;
+
+    if (ch < board->channels) {
+        can_sja1000_write(&board->chip[ch], addr % KVASER_CHANNEL_STRIDE,
+                          value);
+    }
+}
+
+static const MemoryRegionOps kvaser_sja_ops = {
+    .read = kvaser_sja_read,
+    .write = kvaser_sja_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 1,
+    },
+};
+
+static uint64_t kvaser_xilinx_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return addr == A_XILINX_VERINT ? KVASER_XILINX_VERSION << 4 : 0;
+}
+
+static void kvaser_xilinx_write(void *opaque, hwaddr addr, uint64_t value,
+                                unsigned size)
+{
+    qemu_log_mask(LOG_UNIMP, "kvaser_pci: Xilinx register 0x%" HWADDR_PRIx
+                  " not modelled, write 0x%" PRIx64 " ignored\n", addr, value);
+}
+
+static const MemoryRegionOps kvaser_xilinx_ops = {
+    .read = kvaser_xilinx_read,
+    .write = kvaser_xilinx_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 1,
+    },
+};
+
+static void kvaser_init_bars(CanSJA1000PCIState *board)
+{
+    KvaserPCIState *s = KVASER_PCI(board);
+    PCIDevice *pdev = PCI_DEVICE(board);
+
+    memory_region_init_io(&s->s5920_io, OBJECT(s), &kvaser_s5920_ops, s,
+                          "kvaser_pci-s5920", KVASER_S5920_SIZE);
+    memory_region_init_io(&s->sja_io, OBJECT(s), &kvaser_sja_ops, s,
+                          "kvaser_pci-sja1000", KVASER_SJA_SIZE);
+    memory_region_init_io(&s->xilinx_io, OBJECT(s), &kvaser_xilinx_ops, s,
+                          "kvaser_pci-xilinx", KVASER_XILINX_SIZE);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_IO, &s->s5920_io);
+    pci_register_bar(pdev, 1, PCI_BASE_ADDRESS_SPACE_IO, &s->sja_io);
+    pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_IO, &s->xilinx_io);
+}
+
+static void kvaser_reset_hold(Object *obj, ResetType type)
+{
+    KvaserPCIState *s = KVASER_PCI(obj);
+
+    s->intcsr = 0;
+    s->ptcr = 0;
+}
+
+static void kvaser_init(Object *obj)
+{
+    /* upstream QEMU's name for channel 0's bus keeps its command lines */
+    object_property_add_alias(obj, "canbus", obj, "canbus0");
+}
+
+static const VMStateDescription vmstate_kvaser_pci = {
+    .name = "kvaser_pci",
+    .version_id = 2,
+    .minimum_version_id = 2,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(parent_obj, KvaserPCIState, 0, vmstate_can_sja1000_pci,
+                       CanSJA1000PCIState),
+        VMSTATE_UINT32(intcsr, KvaserPCIState),
+        VMSTATE_UINT32(ptcr, KvaserPCIState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const Property kvaser_properties[] = {
+    DEFINE_PROP_UINT32("channels", CanSJA1000PCIState, channels, 1),
+};
+
+static void kvaser_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    CanSJA1000PCIClass *k = CAN_SJA1000_PCI_CLASS(klass);
+
+    pc->vendor_id = KVASER_VENDOR_ID;
+    pc->device_id = KVASER_DEVICE_ID;
+    k->max_channels = KVASER_MAX_CHANNELS;
+    k->clock_hz = KVASER_CLOCK_HZ;
+    k->irq_enabled = kvaser_irq_enabled;
+    k->init_bars = kvaser_init_bars;
+    rc->phases.hold = kvaser_reset_hold;
+    dc->desc = "Kvaser PCIcan-S/D/Q (channels=1/2/4), SJA1000";
+    dc->vmsd = &vmstate_kvaser_pci;
+    device_class_set_props(dc, kvaser_properties);
+}
+
+static const TypeInfo kvaser_info = {
+    .name = TYPE_KVASER_PCI,
+    .parent = TYPE_CAN_SJA1000_PCI,
+    .instance_size = sizeof(KvaserPCIState),
+    .instance_init = kvaser_init,
+    .class_init = kvaser_class_init,
+};
+
+static void kvaser_register_types(void)
+{
+    type_register_static(&kvaser_info);
+}
+
+type_init(kvaser_register_types)

@@ -1,0 +1,1242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * NXP SJA1000 stand-alone CAN controller, PeliCAN and BasicCAN modes.
+ *
+ * Written from the SJA1000 product specification (Philips, 2000 Jan 04) and
+ * ISO 11898-1.  The model keeps the chip's own state (RX FIFO RAM with RBSA,
+ * TX buffer, error counters) and derives the status register from it, so
+ * every register reads what the chip would show at that moment.  Bit timing
+ * is not modelled: a frame is on the wire when the bus says so, and a
+ * transmission nobody acknowledges fails with an ACK error as on hardware.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "hw/irq.h"
+#include "hw/qdev-properties.h"
+#include "hw/registerfields.h"
+#include "migration/vmstate.h"
+#include "can_sja1000.h"
+#include "trace.h"
+
+/* Registers common to both modes */
+REG8(BTR0, 6)
+REG8(BTR1, 7)
+REG8(OCR, 8)
+REG8(TEST, 9)
+REG8(CDR, 31)
+    FIELD(CDR, CD, 0, 3)
+    FIELD(CDR, CLKOFF, 3, 1)
+    FIELD(CDR, RXINTEN, 5, 1)
+    FIELD(CDR, CBP, 6, 1)
+    FIELD(CDR, PELICAN, 7, 1)
+
+/* PeliCAN */
+REG8(MOD, 0)
+    FIELD(MOD, RM, 0, 1)
+    FIELD(MOD, LOM, 1, 1)
+    FIELD(MOD, STM, 2, 1)
+    FIELD(MOD, AFM, 3, 1)
+    FIELD(MOD, SM, 4, 1)
+REG8(CMR, 1)
+    FIELD(CMR, TR, 0, 1)
+    FIELD(CMR, AT, 1, 1)
+    FIELD(CMR, RRB, 2, 1)
+    FIELD(CMR, CDO, 3, 1)
+    FIELD(CMR, SRR, 4, 1)      /* BasicCAN: GTS, go to sleep */
+REG8(SR, 2)
+    FIELD(SR, RBS, 0, 1)
+    FIELD(SR, DOS, 1, 1)
+    FIELD(SR, TBS, 2, 1)
+    FIELD(SR, TCS, 3, 1)
+    FIELD(SR, RS, 4, 1)
+    FIELD(SR, TS, 5, 1)
+    FIELD(SR, ES, 6, 1)
+    FIELD(SR, BS, 7, 1)
+REG8(IR, 3)
+    FIELD(IR, RI, 0, 1)
+    FIELD(IR, TI, 1, 1)
+    FIELD(IR, EI, 2, 1)
+    FIELD(IR, DOI, 3, 1)
+    FIELD(IR, WUI, 4, 1)
+    FIELD(IR, EPI, 5, 1)
+    FIELD(IR, ALI, 6, 1)
+    FIELD(IR, BEI, 7, 1)
+REG8(IER, 4)
+REG8(ALC, 11)
+REG8(ECC, 12)
+REG8(EWLR, 13)
+REG8(RXERR, 14)
+REG8(TXERR, 15)
+REG8(FRAME, 16)                /* TX buffer / RX window / ACR0..AMR3 */
+REG8(RMC, 29)
+REG8(RBSA, 30)
+REG8(RAM, 32)                  /* internal RAM: RX FIFO, TX buffer, spare */
+
+/* BasicCAN */
+REG8(CR, 0)
+    FIELD(CR, RR, 0, 1)
+    FIELD(CR, RIE, 1, 1)
+    FIELD(CR, TIE, 2, 1)
+    FIELD(CR, EIE, 3, 1)
+    FIELD(CR, OIE, 4, 1)
+    FIELD(CR, ONE, 5, 1)       /* reads 1 */
+    FIELD(CR, SYNC, 6, 1)      /* PCA82C200 relic: keeps what is written */
+REG8(BASIC_ACR, 4)
+REG8(BASIC_AMR, 5)
+REG8(BASIC_TXB, 10)
+REG8(BASIC_RXB, 20)
+
+#define SJA_PELICAN_WINDOW     13
+#define SJA_BASIC_WINDOW       10
+#define SJA_RAM_SIZE           (SJA1000_RX_FIFO_SIZE + SJA1000_TX_BUF_SIZE + \
+                                SJA1000_SPARE_RAM)
+#define SJA_BASIC_IR_RESERVED  0xe0
+#define SJA_BASIC_IR_MASK      0x1f
+#define SJA_EWLR_DEFAULT       96
+#define SJA_PASSIVE_LIMIT      128
+#define SJA_BUS_OFF_LIMIT      255
+#define SJA_RECOVERY_TEC       127
+/* ECC of an ACK error: "other" error, while transmitting, ACK slot */
+#define SJA_ECC_ACK_ERROR      0xd9
+/* bus-off recovery waits for 128 occurrences of 11 recessive bits */
+#define SJA_RECOVERY_BITS      (128 * 11)
+
+static bool sja_pelican(CanSJA1000State *s)
+{
+    return FIELD_EX8(s->cdr, CDR, PELICAN);
+}
+
+static bool sja_in_reset(CanSJA1000State *s)
+{
+    return FIELD_EX8(s->mod, MOD, RM);
+}
+
+static bool sja_rx_pending(CanSJA1000State *s)
+{
+    return s->rx_frames != 0;
+}
+
+static bool sja_sleeping(CanSJA1000State *s)
+{
+    return FIELD_EX8(s->mod, MOD, SM);
+}
+
+/* Interrupt enables of the mode in force, as IR bit positions */
+static uint8_t sja_irq_enables(CanSJA1000State *s)
+{
+    if (sja_pelican(s)) {
+        return s->ier;
+    }
+    /* CR.RIE..OIE enable IR.RI..DOI; wake-up is always enabled */
+    return (s->basic_cr >> R_CR_RIE_SHIFT) | R_IR_WUI_MASK;
+}
+
+static uint8_t sja_ir_value(CanSJA1000State *s)
+{
+    uint8_t ir = s->ir;
+
+    /* PeliCAN's RI follows the FIFO; BasicCAN's is latched */
+    if (sja_pelican(s) && sja_rx_pending(s) && (s->ier & R_IR_RI_MASK)) {
+        ir |= R_IR_RI_MASK;
+    }
+    return ir;
+}
+
+static void sja_update_irq(CanSJA1000State *s)
+{
+    uint8_t ir = sja_ir_value(s);
+
+    qemu_set_irq(s->irq, ir != 0);
+}
+
+/* Latch interrupt flags whose enable is set */
+static void sja_raise(CanSJA1000State *s, uint8_t flags)
+{
+    flags &= sja_irq_enables(s);
+    if (!flags) {
+        return;
+    }
+    trace_sja1000_irq(DEVICE(s)->canonical_path, flags);
+    s->ir |= flags;
+    sja_update_irq(s);
+}
+
+static uint32_t sja_bitrate(CanSJA1000State *s)
+{
+    unsigned brp = (s->btr0 & 0x3f) + 1;
+    unsigned tseg1 = (s->btr1 & 0x0f) + 1;
+    unsigned tseg2 = ((s->btr1 >> 4) & 0x07) + 1;
+
+    /* tq = 2 (BRP + 1) / f_osc; a bit is sync + TSEG1 + TSEG2 quanta */
+    return s->clock_hz / (2 * brp * (1 + tseg1 + tseg2));
+}
+
+/*
+ * RX FIFO.  Frames sit in the 64-byte RAM as the receive window shows
+ * them; the FIFO's head is RBSA and the window reads from there, wrapping.
+ */
+
+static uint8_t sja_fifo_byte(CanSJA1000State *s, unsigned offset)
+{
+    return s->rx_fifo.data[(s->rx_fifo.head + offset) % SJA1000_RX_FIFO_SIZE];
+}
+
+/* Bytes a stored frame occupies, from its first byte(s) */
+static unsigned sja_stored_len(bool pelican, uint8_t b0, uint8_t b1)
+{
+    unsigned dlc, n;
+
+    if (pelican) {
+        dlc = b0 & 0x0f;
+        n = (b0 & 0x40) ? 0 : MIN(dlc, 8);
+        return ((b0 & 0x80) ? 5 : 3) + n;
+    }
+    dlc = b1 & 0x0f;
+    n = (b1 & 0x10) ? 0 : MIN(dlc, 8);
+    return 2 + n;
+}
+
+static unsigned sja_head_frame_len(CanSJA1000State *s)
+{
+    return sja_stored_len(sja_pelican(s), sja_fifo_byte(s, 0),
+                          sja_fifo_byte(s, 1));
+}
+
+static void sja_fifo_clear(CanSJA1000State *s)
+{
+    /* empty, but frames keep landing at RBSA */
+    s->rx_fifo.num = 0;
+    s->rx_frames = 0;
+}
+
+/* Lay @frame out as the chip stores it; returns the byte count */
+static unsigned sja_encode(CanSJA1000State *s, const qemu_can_frame *frame,
+                           uint8_t *buf)
+{
+    bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
+    uint8_t dlc = frame->len8_dlc ?: MIN(frame->can_dlc, 15);
+    unsigned n = rtr ? 0 : MIN(frame->can_dlc, 8);
+    unsigned hdr;
+    uint32_t id;
+
+    if (!sja_pelican(s)) {
+        id = frame->can_id & QEMU_CAN_SFF_MASK;
+        buf[0] = id >> 3;
+        buf[1] = (id << 5) | (rtr << 4) | dlc;
+        hdr = 2;
+    } else if (frame->can_id & QEMU_CAN_EFF_FLAG) {
+        id = frame->can_id & QEMU_CAN_EFF_MASK;
+        buf[0] = 0x80 | (rtr << 6) | dlc;
+        buf[1] = id >> 21;
+        buf[2] = id >> 13;
+        buf[3] = id >> 5;
+        buf[4] = (id << 3) | (rtr << 2);
+        hdr = 5;
+    } else {
+        id = frame->can_id & QEMU_CAN_SFF_MASK;
+        buf[0] = (rtr << 6) | dlc;
+        buf[1] = id >> 3;
+        buf[2] = (id << 5) | (rtr << 4);
+        hdr = 3;
+    }
+    memcpy(buf + hdr, frame->data, n);
+    return hdr + n;
+}
+
+/* The frame the TX buffer describes */
+static void sja_decode_tx(CanSJA1000State *s, qemu_can_frame *frame)
+{
+    const uint8_t *b = s->tx_buf;
+    uint8_t dlc;
+    bool rtr;
+    unsigned hdr;
+
+    memset(frame, 0, sizeof(*frame));
+    if (!sja_pelican(s)) {
+        frame->can_id = (b[0] << 3) | (b[1] >> 5);
+        rtr = b[1] & 0x10;
+        dlc = b[1] & 0x0f;
+        hdr = 2;
+    } else if (b[0] & 0x80) {
+        frame->can_id = QEMU_CAN_EFF_FLAG | (b[1] << 21) | (b[2] << 13) |
+                        (b[3] << 5) | (b[4] >> 3);
+        rtr = b[0] & 0x40;
+        dlc = b[0] & 0x0f;
+        hdr = 5;
+    } else {
+        frame->can_id = (b[1] << 3) | (b[2] >> 5);
+        rtr = b[0] & 0x40;
+        dlc = b[0] & 0x0f;
+        hdr = 3;
+    }
+    frame->can_dlc = MIN(dlc, 8);
+    frame->len8_dlc = dlc > 8 ? dlc : 0;
+    if (rtr) {
+        frame->can_id |= QEMU_CAN_RTR_FLAG;
+    } else {
+        memcpy(frame->data, b + hdr, frame->can_dlc);
+    }
+}
+
+/*
+ * Acceptance filtering.  A filter compares the frame's bits, as the
+ * datasheet lines them up against ACR/AMR read as one big-endian word,
+ * where AMR bits are 0; bits a frame does not carry (data bytes of a short
+ * or remote frame) are not compared.
+ */
+static bool sja_filter_word(uint32_t bits, uint32_t code, uint32_t mask,
+                            uint32_t compared)
+{
+    return ((bits ^ code) & ~mask & compared) == 0;
+}
+
+static bool sja_accept_pelican(CanSJA1000State *s, const qemu_can_frame *f)
+{
+    uint32_t acr = ldl_be_p(s->acr), amr = ldl_be_p(s->amr);
+    bool rtr = f->can_id & QEMU_CAN_RTR_FLAG;
+    unsigned n = rtr ? 0 : MIN(f->can_dlc, 8);
+    uint32_t id, bits, compared;
+
+    if (f->can_id & QEMU_CAN_EFF_FLAG) {
+        id = f->can_id & QEMU_CAN_EFF_MASK;
+        if (FIELD_EX8(s->mod, MOD, AFM)) {
+            /* identifier 28..0 and RTR in ACR0..ACR3 bit 2 */
+            bits = (id << 3) | (rtr << 2);
+            return sja_filter_word(bits, acr, amr, 0xfffffffc);
+        }
+        /* two filters on identifier bits 28..13 */
+        bits = (id >> 13) << 16;
+        return sja_filter_word(bits, acr, amr, 0xffff0000) ||
+               sja_filter_word(bits, acr << 16, amr << 16, 0xffff0000);
+    }
+
+    id = f->can_id & QEMU_CAN_SFF_MASK;
+    if (FIELD_EX8(s->mod, MOD, AFM)) {
+        /* identifier, RTR, then data bytes 1 and 2 in ACR2, ACR3 */
+        bits = (id << 21) | (rtr << 20) | (f->data[0] << 8) | f->data[1];
+        compared = 0xfff00000 | (n > 0 ? 0xff00 : 0) | (n > 1 ? 0xff : 0);
+        return sja_filter_word(bits & compared, acr, amr, compared);
+    }
+    /* filter 1: ACR0, ACR1 and the low nibble of ACR3 (data byte 1) */
+    bits = (id << 21) | (rtr << 20) | (f->data[0] << 12);
+    compared = 0xfff00000 | (n > 0 ? 0x000ff000 : 0);
+    if (sja_filter_word(bits & compared,
+                        (acr & 0xffff0000) | ((acr & 0x0f) << 12),
+                        (amr & 0xffff0000) | ((amr & 0x0f) << 12),
+                        compared)) {
+        return true;
+    }
+    /* filter 2: ACR2 and the high nibble of ACR3 */
+    bits = (id << 21) | (rtr << 20);
+    return sja_filter_word(bits, acr << 16, amr << 16, 0xfff00000);
+}
+
+static bool sja_accept(CanSJA1000State *s, const qemu_can_frame *frame)
+{
+    uint8_t id_high;
+
+    if (sja_pelican(s)) {
+        return sja_accept_pelican(s, frame);
+    }
+    /* BasicCAN: ACR/AMR test identifier bits 10..3 */
+    id_high = (frame->can_id & QEMU_CAN_SFF_MASK) >> 3;
+    return ((id_high ^ s->acr[0]) & ~s->amr[0]) == 0;
+}
+
+/* Store a frame the chip received, as the FIFO allows */
+static void sja_store(CanSJA1000State *s, const qemu_can_frame *frame)
+{
+    uint8_t buf[SJA_PELICAN_WINDOW];
+    unsigned len;
+    bool was_empty = !sja_rx_pending(s);
+
+    if (!sja_accept(s, frame)) {
+        trace_sja1000_rx_filtered(DEVICE(s)->canonical_path, frame->can_id);
+        return;
+    }
+    len = sja_encode(s, frame, buf);
+    if (len > fifo8_num_free(&s->rx_fifo)) {
+        s->rx_overruns++;
+        trace_sja1000_rx_overrun(DEVICE(s)->canonical_path, frame->can_id);
+        if (!s->dos) {
+            s->dos = true;
+            sja_raise(s, R_IR_DOI_MASK);
+        }
+        return;
+    }
+    fifo8_push_all(&s->rx_fifo, buf, len);
+    s->rx_frames++;
+    trace_sja1000_rx(DEVICE(s)->canonical_path, frame->can_id, len,
+                     s->rx_frames);
+    if (sja_pelican(s)) {
+        sja_update_irq(s);
+    } else if (was_empty) {
+        sja_raise(s, R_IR_RI_MASK);
+    }
+}
+
+static void sja_release_rx(CanSJA1000State *s)
+{
+    if (!sja_rx_pending(s)) {
+        return;
+    }
+    fifo8_drop(&s->rx_fifo, sja_head_frame_len(s));
+    s->rx_frames--;
+    if (sja_pelican(s)) {
+        sja_update_irq(s);
+    } else if (sja_rx_pending(s)) {
+        /* the next frame in the window is a new receive event */
+        sja_raise(s, R_IR_RI_MASK);
+    }
+}
+
+/*
+ * Error confinement (ISO 11898-1 clause 12).  Status bits and their
+ * interrupts follow the counters in operating mode; in reset mode the host
+ * may rewrite the counters and the consequences appear when it leaves.
+ */
+
+static void sja_update_error_state(CanSJA1000State *s)
+{
+    bool bs = s->recovery_start >= 0 || s->tec > SJA_BUS_OFF_LIMIT;
+    bool es = bs || s->tec >= s->ewlr || s->rec >= s->ewlr;
+    bool passive = !bs && (s->tec >= SJA_PASSIVE_LIMIT ||
+                           s->rec >= SJA_PASSIVE_LIMIT);
+    uint8_t raise = 0;
+
+    if (es != s->sr_es || bs != s->sr_bs) {
+        raise |= R_IR_EI_MASK;
+    }
+    /* bus-off and its end are reported by EI alone */
+    if (passive != s->passive && !bs && !s->sr_bs) {
+        raise |= R_IR_EPI_MASK;
+    }
+    s->sr_es = es;
+    s->sr_bs = bs;
+    s->passive = passive;
+    if (raise) {
+        trace_sja1000_error_state(DEVICE(s)->canonical_path, s->tec, s->rec,
+                                  es, passive, bs);
+        sja_raise(s, raise);
+    }
+}
+
+static void sja_enter_reset(CanSJA1000State *s);
+
+static void sja_bus_off(CanSJA1000State *s)
+{
+    can_bus_client_abort_tx(&s->bus_client);
+    s->tx_busy = false;
+    s->tec = SJA_RECOVERY_TEC;
+    s->rec = 0;
+    /* the chip sets MOD.RM itself and waits for the host to clear it */
+    s->recovery_start = INT64_MAX;
+    sja_update_error_state(s);
+    sja_enter_reset(s);
+}
+
+static void sja_bus_error(CanSJA1000State *s, uint8_t ecc)
+{
+    if (s->ecc_armed) {
+        s->ecc = ecc;
+        s->ecc_armed = false;
+    }
+    if (sja_pelican(s)) {
+        sja_raise(s, R_IR_BEI_MASK);
+    }
+}
+
+static void sja_tx_done(CanBusClientState *client, CanTxResult result)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+    qemu_can_frame frame;
+
+    if (result == CAN_TX_OK) {
+        trace_sja1000_tx_done(DEVICE(s)->canonical_path, s->tec);
+        s->tx_busy = false;
+        s->tx_complete = true;
+        if (s->tec) {
+            s->tec--;
+        }
+        if (s->tx_self_rx) {
+            sja_decode_tx(s, &frame);
+            sja_store(s, &frame);
+        }
+        sja_update_error_state(s);
+        sja_raise(s, R_IR_TI_MASK);
+        return;
+    }
+
+    trace_sja1000_ack_error(DEVICE(s)->canonical_path, s->tec);
+    sja_bus_error(s, SJA_ECC_ACK_ERROR);
+    /*
+     * An error-passive transmitter that sees only an ACK error leaves its
+     * counter alone (ISO 11898-1 12.1.4.2 exception 1): a lone node stays at
+     * 128, error passive, and never goes bus-off.
+     */
+    if (!s->passive) {
+        s->tec += 8;
+    }
+    if (s->tec > SJA_BUS_OFF_LIMIT) {
+        sja_bus_off(s);
+        return;
+    }
+    sja_update_error_state(s);
+    if (s->tx_single_shot) {
+        can_bus_client_abort_tx(client);
+        s->tx_busy = false;
+        sja_raise(s, R_IR_TI_MASK);
+    }
+}
+
+static bool sja_acks(CanBusClientState *client)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+
+    return !sja_in_reset(s) && !FIELD_EX8(s->mod, MOD, LOM) &&
+           !sja_sleeping(s) && s->recovery_start < 0;
+}
+
+static bool sja_can_receive(CanBusClientState *client)
+{
+    /* the chip hears the wire in every state; sja_receive decides */
+    return true;
+}
+
+static ssize_t sja_receive(CanBusClientState *client,
+                           const qemu_can_frame *frames, size_t frames_cnt)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+    size_t i;
+
+    if (sja_in_reset(s) || s->recovery_start >= 0) {
+        return frames_cnt;
+    }
+    if (sja_sleeping(s)) {
+        /* bus activity wakes the chip; this frame is lost to it */
+        s->mod &= ~R_MOD_SM_MASK;
+        sja_raise(s, R_IR_WUI_MASK);
+        return frames_cnt;
+    }
+    for (i = 0; i < frames_cnt; i++) {
+        const qemu_can_frame *frame = &frames[i];
+
+        if (frame->can_id & QEMU_CAN_ERR_FLAG) {
+            continue;
+        }
+        if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
+            s->rx_fd_ignored++;
+            continue;
+        }
+        /* BasicCAN tolerates 29-bit frames but does not store them */
+        if (!sja_pelican(s) && (frame->can_id & QEMU_CAN_EFF_FLAG)) {
+            continue;
+        }
+        if (!FIELD_EX8(s->mod, MOD, LOM) && s->rec) {
+            s->rec = s->rec > SJA_PASSIVE_LIMIT - 1 ? SJA_PASSIVE_LIMIT - 1
+                                                    : s->rec - 1;
+            sja_update_error_state(s);
+        }
+        sja_store(s, frame);
+    }
+    return frames_cnt;
+}
+
+static CanBusClientInfo sja_bus_client_info = {
+    .can_receive = sja_can_receive,
+    .receive = sja_receive,
+    .acks = sja_acks,
+    .tx_done = sja_tx_done,
+};
+
+/* Bus-off recovery: TXERR counts the bus-free sequences down */
+static int64_t sja_recovery_ns(CanSJA1000State *s, unsigned bits)
+{
+    return muldiv64(bits, NANOSECONDS_PER_SECOND, sja_bitrate(s) ?: 1);
+}
+
+static uint8_t sja_txerr_value(CanSJA1000State *s)
+{
+    int64_t elapsed;
+    unsigned seen;
+
+    if (s->recovery_start < 0 || s->recovery_start == INT64_MAX) {
+        return MIN(s->tec, SJA_BUS_OFF_LIMIT);
+    }
+    elapsed = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - s->recovery_start;
+    seen = elapsed / sja_recovery_ns(s, 11);
+    return SJA_RECOVERY_TEC - MIN(seen, SJA_RECOVERY_TEC);
+}
+
+static void sja_recovery_done(void *opaque)
+{
+    CanSJA1000State *s = opaque;
+
+    trace_sja1000_bus_on(DEVICE(s)->canonical_path);
+    s->recovery_start = -1;
+    s->tec = 0;
+    s->rec = 0;
+    s->passive = false;
+    sja_update_error_state(s);
+}
+
+static void sja_enter_reset(CanSJA1000State *s)
+{
+    s->mod |= R_MOD_RM_MASK;
+    timer_del(s->recovery_timer);
+    if (s->recovery_start >= 0) {
+        s->recovery_start = INT64_MAX;
+    }
+    /* a transmission not yet on the wire is dropped */
+    if (can_bus_client_abort_tx(&s->bus_client)) {
+        s->tx_busy = false;
+    }
+    sja_fifo_clear(s);
+    s->dos = false;
+    s->ir &= ~(R_IR_RI_MASK | R_IR_DOI_MASK);
+    sja_update_irq(s);
+}
+
+static void sja_leave_reset(CanSJA1000State *s)
+{
+    s->mod &= ~R_MOD_RM_MASK;
+    s->bus_client.bitrate = sja_bitrate(s);
+    if (s->recovery_start == INT64_MAX) {
+        s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        timer_mod(s->recovery_timer, s->recovery_start +
+                  sja_recovery_ns(s, SJA_RECOVERY_BITS));
+    }
+    sja_update_error_state(s);
+}
+
+static void sja_set_reset(CanSJA1000State *s, bool reset)
+{
+    if (reset == sja_in_reset(s)) {
+        return;
+    }
+    trace_sja1000_reset_mode(DEVICE(s)->canonical_path, reset);
+    if (reset) {
+        sja_enter_reset(s);
+    } else {
+        sja_leave_reset(s);
+    }
+}
+
+static void sja_transmit(CanSJA1000State *s, bool self_rx, bool single_shot)
+{
+    qemu_can_frame frame;
+
+    if (sja_in_reset(s)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: transmission requested in reset "
+                      "mode, ignored\n", DEVICE(s)->canonical_path);
+        return;
+    }
+    if (s->tx_busy) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: transmission requested while the "
+                      "TX buffer is locked, ignored\n",
+                      DEVICE(s)->canonical_path);
+        return;
+    }
+    if (FIELD_EX8(s->mod, MOD, LOM) || s->recovery_start >= 0) {
+        /* a listen-only or bus-off node cannot drive the bus */
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: transmission requested in "
+                      "%s, ignored\n", DEVICE(s)->canonical_path,
+                      s->recovery_start >= 0 ? "bus-off" : "listen-only mode");
+        return;
+    }
+    sja_decode_tx(s, &frame);
+    trace_sja1000_tx(DEVICE(s)->canonical_path, frame.can_id, frame.can_dlc,
+                     self_rx, single_shot);
+    s->tx_busy = true;
+    s->tx_complete = false;
+    s->tx_self_rx = self_rx;
+    s->tx_single_shot = single_shot;
+    can_bus_client_transmit(&s->bus_client, &frame,
+                            FIELD_EX8(s->mod, MOD, STM));
+}
+
+static void sja_command(CanSJA1000State *s, uint8_t cmd)
+{
+    bool pelican = sja_pelican(s);
+    bool self_rx = pelican && FIELD_EX8(cmd, CMR, SRR);
+
+    if (FIELD_EX8(cmd, CMR, TR) || self_rx) {
+        sja_transmit(s, self_rx, FIELD_EX8(cmd, CMR, AT));
+    } else if (FIELD_EX8(cmd, CMR, AT) && s->tx_busy) {
+        /* only a frame waiting for the wire (or a retry) can be aborted */
+        if (can_bus_client_abort_tx(&s->bus_client)) {
+            s->tx_busy = false;
+            sja_raise(s, R_IR_TI_MASK);
+        }
+    }
+    if (FIELD_EX8(cmd, CMR, RRB)) {
+        sja_release_rx(s);
+    }
+    if (FIELD_EX8(cmd, CMR, CDO)) {
+        s->dos = false;
+    }
+    if (!pelican && FIELD_EX8(cmd, CMR, SRR)) {
+        /* BasicCAN's GTS: sleep unless an interrupt is pending */
+        if (sja_ir_value(s) & SJA_BASIC_IR_MASK) {
+            sja_raise(s, R_IR_WUI_MASK);
+        } else {
+            s->mod |= R_MOD_SM_MASK;
+        }
+    } else if (!pelican && sja_sleeping(s)) {
+        /* clearing GTS wakes the chip up */
+        s->mod &= ~R_MOD_SM_MASK;
+        sja_raise(s, R_IR_WUI_MASK);
+    }
+}
+
+static uint8_t sja_status(CanSJA1000State *s)
+{
+    bool waiting = sja_in_reset(s) || s->recovery_start >= 0;
+    uint8_t sr = 0;
+
+    sr = FIELD_DP8(sr, SR, RBS, sja_rx_pending(s));
+    sr = FIELD_DP8(sr, SR, DOS, s->dos);
+    sr = FIELD_DP8(sr, SR, TBS, !s->tx_busy);
+    sr = FIELD_DP8(sr, SR, TCS, s->tx_complete);
+    /* waiting for bus-free: receive and transmit status both read 1 */
+    sr = FIELD_DP8(sr, SR, RS, waiting);
+    sr = FIELD_DP8(sr, SR, TS, waiting || s->tx_busy);
+    sr = FIELD_DP8(sr, SR, ES, s->sr_es);
+    sr = FIELD_DP8(sr, SR, BS, s->sr_bs);
+    return sr;
+}
+
+static void sja_guest_error(CanSJA1000State *s, const char *what, hwaddr addr,
+                            uint8_t value)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s (address %" HWADDR_PRIu
+                  ", value 0x%02x), ignored\n", DEVICE(s)->canonical_path,
+                  what, addr, value);
+}
+
+/* Internal RAM at 32..111: RX FIFO, TX buffer, three spare bytes */
+static uint8_t *sja_ram_byte(CanSJA1000State *s, hwaddr offset)
+{
+    if (offset < SJA1000_RX_FIFO_SIZE) {
+        return &s->rx_fifo.data[offset];
+    }
+    offset -= SJA1000_RX_FIFO_SIZE;
+    if (offset < SJA1000_TX_BUF_SIZE) {
+        return &s->tx_buf[offset];
+    }
+    offset -= SJA1000_TX_BUF_SIZE;
+    return offset < SJA1000_SPARE_RAM ? &s->spare_ram[offset] : NULL;
+}
+
+static uint8_t sja_read_pelican(CanSJA1000State *s, hwaddr addr)
+{
+    uint8_t value;
+    uint8_t *ram;
+
+    switch (addr) {
+    case A_MOD:
+        return s->mod;
+    case A_CMR:
+        return 0xff;
+    case A_SR:
+        return sja_status(s);
+    case A_IR:
+        value = sja_ir_value(s);
+        s->ir = 0;
+        sja_update_irq(s);
+        return value;
+    case A_IER:
+        return s->ier;
+    case A_BTR0:
+        return s->btr0;
+    case A_BTR1:
+        return s->btr1;
+    case A_OCR:
+        return s->ocr;
+    case A_ALC:
+        /* arbitration is never lost on a bus without bit timing */
+        return 0;
+    case A_ECC:
+        s->ecc_armed = true;
+        return s->ecc;
+    case A_EWLR:
+        return s->ewlr;
+    case A_RXERR:
+        return s->rec;
+    case A_TXERR:
+        return sja_txerr_value(s);
+    case A_FRAME ... A_FRAME + SJA_PELICAN_WINDOW - 1:
+        if (!sja_in_reset(s)) {
+            return sja_fifo_byte(s, addr - A_FRAME);
+        }
+        if (addr < A_FRAME + 4) {
+            return s->acr[addr - A_FRAME];
+        }
+        if (addr < A_FRAME + 8) {
+            return s->amr[addr - A_FRAME - 4];
+        }
+        return 0;
+    case A_RMC:
+        return s->rx_frames;
+    case A_RBSA:
+        return s->rx_fifo.head;
+    case A_CDR:
+        return s->cdr;
+    case A_RAM ... SJA1000_ADDR_SPACE - 1:
+        ram = sja_ram_byte(s, addr - A_RAM);
+        return ram ? *ram : 0;
+    default:
+        /* 5, 9 (test) and 10 are reserved and read 0 */
+        return 0;
+    }
+}
+
+static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
+{
+    bool reset = sja_in_reset(s);
+    uint8_t *ram;
+
+    switch (addr) {
+    case A_MOD:
+        if (reset) {
+            /* LOM, STM and AFM change in reset mode only */
+            s->mod = (s->mod & ~(R_MOD_LOM_MASK | R_MOD_STM_MASK |
+                                 R_MOD_AFM_MASK)) |
+                     (value & (R_MOD_LOM_MASK | R_MOD_STM_MASK |
+                               R_MOD_AFM_MASK));
+        } else if (FIELD_EX8(value, MOD, SM) && !sja_sleeping(s)) {
+            /* sleep needs a quiet chip: a pending interrupt wakes it */
+            if (sja_ir_value(s)) {
+                sja_raise(s, R_IR_WUI_MASK);
+            } else {
+                s->mod |= R_MOD_SM_MASK;
+            }
+        } else if (!FIELD_EX8(value, MOD, SM) && sja_sleeping(s)) {
+            s->mod &= ~R_MOD_SM_MASK;
+            sja_raise(s, R_IR_WUI_MASK);
+        }
+        if (FIELD_EX8(value, MOD, RM)) {
+            s->mod &= ~R_MOD_SM_MASK;
+        }
+        sja_set_reset(s, FIELD_EX8(value, MOD, RM));
+        return;
+    case A_CMR:
+        sja_command(s, value);
+        return;
+    case A_IER:
+        s->ier = value;
+        sja_update_irq(s);
+        return;
+    case A_FRAME ... A_FRAME + SJA_PELICAN_WINDOW - 1:
+        if (!reset) {
+            if (s->tx_busy) {
+                /* the datasheet: lost without being indicated */
+                sja_guest_error(s, "TX buffer write while locked", addr,
+                                value);
+                return;
+            }
+            s->tx_buf[addr - A_FRAME] = value;
+        } else if (addr < A_FRAME + 4) {
+            s->acr[addr - A_FRAME] = value;
+        } else if (addr < A_FRAME + 8) {
+            s->amr[addr - A_FRAME - 4] = value;
+        } else {
+            sja_guest_error(s, "write to a reserved register", addr, value);
+        }
+        return;
+    case A_CDR:
+        /* CAN mode, CBP and RXINTEN change in reset mode only */
+        if (reset) {
+            s->cdr = value & ~0x10;
+        } else {
+            s->cdr = (s->cdr & 0xe0) | (value & 0x0f);
+        }
+        return;
+    case A_SR:
+    case A_IR:
+    case A_ALC:
+    case A_ECC:
+    case A_RMC:
+        sja_guest_error(s, "write to a read-only register", addr, value);
+        return;
+    case A_RAM ... SJA1000_ADDR_SPACE - 1:
+        ram = sja_ram_byte(s, addr - A_RAM);
+        if (!reset || !ram) {
+            sja_guest_error(s, "internal RAM write outside reset mode", addr,
+                            value);
+            return;
+        }
+        *ram = value;
+        return;
+    default:
+        break;
+    }
+
+    if (!reset) {
+        sja_guest_error(s, "write to a reset-mode register in operating mode",
+                        addr, value);
+        return;
+    }
+    switch (addr) {
+    case A_BTR0:
+        s->btr0 = value;
+        break;
+    case A_BTR1:
+        s->btr1 = value;
+        break;
+    case A_OCR:
+        s->ocr = value;
+        break;
+    case A_EWLR:
+        s->ewlr = value;
+        break;
+    case A_RXERR:
+        /* while bus-off the counter is not the host's to set */
+        if (s->recovery_start < 0) {
+            s->rec = value;
+        }
+        break;
+    case A_TXERR:
+        if (value == SJA_BUS_OFF_LIMIT) {
+            /* a CPU-driven bus-off event */
+            s->tec = SJA_RECOVERY_TEC;
+            s->rec = 0;
+            s->recovery_start = INT64_MAX;
+        } else {
+            /* any other value ends a bus-off state */
+            s->tec = value;
+            s->recovery_start = -1;
+        }
+        break;
+    case A_RBSA:
+        s->rx_fifo.head = value & (SJA1000_RX_FIFO_SIZE - 1);
+        break;
+    default:
+        sja_guest_error(s, "write to a reserved register", addr, value);
+        break;
+    }
+}
+
+static uint8_t sja_read_basic(CanSJA1000State *s, hwaddr addr)
+{
+    bool reset = sja_in_reset(s);
+    uint8_t value;
+
+    switch (addr) {
+    case A_CR:
+        return s->basic_cr | R_CR_ONE_MASK | reset;
+    case A_CMR:
+        return 0xff;
+    case A_SR:
+        return sja_status(s);
+    case A_IR:
+        value = s->ir | SJA_BASIC_IR_RESERVED;
+        s->ir = 0;
+        sja_update_irq(s);
+        return value;
+    case A_BASIC_ACR:
+        return reset ? s->acr[0] : 0xff;
+    case A_BASIC_AMR:
+        return reset ? s->amr[0] : 0xff;
+    case A_BTR0:
+        return s->btr0;
+    case A_BTR1:
+        return s->btr1;
+    case A_OCR:
+        return s->ocr;
+    case A_BASIC_TXB ... A_BASIC_TXB + SJA_BASIC_WINDOW - 1:
+        return reset ? 0xff : s->tx_buf[addr - A_BASIC_TXB];
+    case A_BASIC_RXB ... A_BASIC_RXB + SJA_BASIC_WINDOW - 1:
+        return sja_fifo_byte(s, addr - A_BASIC_RXB);
+    case A_CDR:
+        return s->cdr;
+    default:
+        /* 9 (test) and 30 are reserved; BasicCAN stops at 31 */
+        return addr < 32 ? 0 : 0xff;
+    }
+}
+
+static void sja_write_basic(CanSJA1000State *s, hwaddr addr, uint8_t value)
+{
+    bool reset = sja_in_reset(s);
+
+    switch (addr) {
+    case A_CR:
+        s->basic_cr = value & (R_CR_RIE_MASK | R_CR_TIE_MASK | R_CR_EIE_MASK |
+                               R_CR_OIE_MASK | R_CR_SYNC_MASK);
+        sja_set_reset(s, FIELD_EX8(value, CR, RR));
+        sja_update_irq(s);
+        return;
+    case A_CMR:
+        sja_command(s, value);
+        return;
+    case A_BASIC_TXB ... A_BASIC_TXB + SJA_BASIC_WINDOW - 1:
+        if (reset || s->tx_busy) {
+            sja_guest_error(s, reset ? "TX buffer write in reset mode"
+                                     : "TX buffer write while locked",
+                            addr, value);
+            return;
+        }
+        s->tx_buf[addr - A_BASIC_TXB] = value;
+        return;
+    case A_CDR:
+        if (reset) {
+            s->cdr = value & ~0x10;
+        } else {
+            s->cdr = (s->cdr & 0xe0) | (value & 0x0f);
+        }
+        return;
+    case A_BASIC_ACR:
+    case A_BASIC_AMR:
+    case A_BTR0:
+    case A_BTR1:
+    case A_OCR:
+        break;
+    default:
+        sja_guest_error(s, "write to a read-only or reserved register", addr,
+                        value);
+        return;
+    }
+
+    if (!reset) {
+        sja_guest_error(s, "write to a reset-mode register in operating mode",
+                        addr, value);
+        return;
+    }
+    switch (addr) {
+    case A_BASIC_ACR:
+        s->acr[0] = value;
+        break;
+    case A_BASIC_AMR:
+        s->amr[0] = value;
+        break;
+    case A_BTR0:
+        s->btr0 = value;
+        break;
+    case A_BTR1:
+        s->btr1 = value;
+        break;
+    default:
+        s->ocr = value;
+        break;
+    }
+}
+
+uint8_t can_sja1000_read(CanSJA1000State *s, hwaddr addr)
+{
+    uint8_t value;
+
+    value = sja_pelican(s) ? sja_read_pelican(s, addr)
+                           : sja_read_basic(s, addr);
+    trace_sja1000_read(DEVICE(s)->canonical_path, addr, value);
+    return value;
+}
+
+void can_sja1000_write(CanSJA1000State *s, hwaddr addr, uint8_t value)
+{
+    trace_sja1000_write(DEVICE(s)->canonical_path, addr, value);
+    if (sja_pelican(s)) {
+        sja_write_pelican(s, addr, value);
+    } else {
+        sja_write_basic(s, addr, value);
+    }
+}
+
+/* Hardware reset: the RST pin, or the board's reset */
+static void sja_reset_hold(Object *obj, ResetType type)
+{
+    CanSJA1000State *s = CAN_SJA1000(obj);
+
+    can_bus_client_abort_tx(&s->bus_client);
+    timer_del(s->recovery_timer);
+    s->mod = R_MOD_RM_MASK;
+    s->basic_cr = 0;
+    s->ir = 0;
+    s->ier = 0;
+    s->cdr = 0;
+    s->ecc = 0;
+    s->ecc_armed = true;
+    s->ewlr = SJA_EWLR_DEFAULT;
+    s->tec = 0;
+    s->rec = 0;
+    s->tx_busy = false;
+    s->tx_complete = true;
+    s->dos = false;
+    s->sr_es = false;
+    s->sr_bs = false;
+    s->passive = false;
+    s->recovery_start = -1;
+    fifo8_reset(&s->rx_fifo);
+    s->rx_frames = 0;
+}
+
+static void sja_reset_exit(Object *obj, ResetType type)
+{
+    sja_update_irq(CAN_SJA1000(obj));
+}
+
+static void sja_realize(DeviceState *dev, Error **errp)
+{
+    CanSJA1000State *s = CAN_SJA1000(dev);
+
+    if (!s->clock_hz) {
+        error_setg(errp, "clock must be the oscillator frequency in Hz, "
+                   "not 0");
+        return;
+    }
+    s->bus_client.info = &sja_bus_client_info;
+    if (!s->bus) {
+        /* alone on its own wire: nobody acknowledges, as on hardware */
+        s->own_bus = CAN_BUS(object_new(TYPE_CAN_BUS));
+    }
+    can_bus_insert_client(s->bus ?: s->own_bus, &s->bus_client);
+}
+
+static void sja_unrealize(DeviceState *dev)
+{
+    CanSJA1000State *s = CAN_SJA1000(dev);
+
+    can_bus_remove_client(&s->bus_client);
+    if (s->own_bus) {
+        object_unref(OBJECT(s->own_bus));
+        s->own_bus = NULL;
+    }
+}
+
+static void sja_init(Object *obj)
+{
+    CanSJA1000State *s = CAN_SJA1000(obj);
+
+    qdev_init_gpio_out_named(DEVICE(obj), &s->irq, "irq", 1);
+    fifo8_create(&s->rx_fifo, SJA1000_RX_FIFO_SIZE);
+    s->recovery_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sja_recovery_done, s);
+    object_property_add_uint64_ptr(obj, "rx-overruns", &s->rx_overruns,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-fd-ignored", &s->rx_fd_ignored,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static void sja_finalize(Object *obj)
+{
+    CanSJA1000State *s = CAN_SJA1000(obj);
+
+    timer_free(s->recovery_timer);
+    fifo8_destroy(&s->rx_fifo);
+}
+
+static int sja_post_load(void *opaque, int version_id)
+{
+    CanSJA1000State *s = opaque;
+    unsigned used = 0, frames = 0, len;
+    bool pelican = sja_pelican(s);
+
+    if (s->rx_fifo.head >= SJA1000_RX_FIFO_SIZE ||
+        s->rx_fifo.num > SJA1000_RX_FIFO_SIZE) {
+        return -EINVAL;
+    }
+    /* the stored frames must tile the used part of the FIFO exactly */
+    while (used < s->rx_fifo.num) {
+        len = sja_stored_len(pelican, sja_fifo_byte(s, used),
+                             sja_fifo_byte(s, used + 1));
+        used += len;
+        frames++;
+    }
+    if (used != s->rx_fifo.num || frames != s->rx_frames) {
+        return -EINVAL;
+    }
+    s->bus_client.bitrate = sja_bitrate(s);
+    if (s->tx_busy) {
+        /* the frame in flight goes on the destination's wire once it runs */
+        qemu_can_frame frame;
+
+        sja_decode_tx(s, &frame);
+        can_bus_client_abort_tx(&s->bus_client);
+        can_bus_client_transmit_deferred(&s->bus_client, &frame,
+                                         FIELD_EX8(s->mod, MOD, STM));
+    }
+    if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {
+        timer_mod(s->recovery_timer, s->recovery_start +
+                  sja_recovery_ns(s, SJA_RECOVERY_BITS));
+    }
+    return 0;
+}
+
+const VMStateDescription vmstate_can_sja1000 = {
+    .name = "can-sja1000",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = sja_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(mod, CanSJA1000State),
+        VMSTATE_UINT8(basic_cr, CanSJA1000State),
+        VMSTATE_UINT8(ir, CanSJA1000State),
+        VMSTATE_UINT8(ier, CanSJA1000State),
+        VMSTATE_UINT8(btr0, CanSJA1000State),
+        VMSTATE_UINT8(btr1, CanSJA1000State),
+        VMSTATE_UINT8(ocr, CanSJA1000State),
+        VMSTATE_UINT8(cdr, CanSJA1000State),
+        VMSTATE_UINT8(ecc, CanSJA1000State),
+        VMSTATE_UINT8(ewlr, CanSJA1000State),
+        VMSTATE_UINT8_ARRAY(acr, CanSJA1000State, 4),
+        VMSTATE_UINT8_ARRAY(amr, CanSJA1000State, 4),
+        VMSTATE_UINT8_ARRAY(tx_buf, CanSJA1000State, SJA1000_TX_BUF_SIZE),
+        VMSTATE_UINT8_ARRAY(spare_ram, CanSJA1000State, SJA1000_SPARE_RAM),
+        VMSTATE_FIFO8(rx_fifo, CanSJA1000State),
+        VMSTATE_UINT8(rx_frames, CanSJA1000State),
+        VMSTATE_UINT16(tec, CanSJA1000State),
+        VMSTATE_UINT8(rec, CanSJA1000State),
+        VMSTATE_BOOL(tx_busy, CanSJA1000State),
+        VMSTATE_BOOL(tx_complete, CanSJA1000State),
+        VMSTATE_BOOL(tx_single_shot, CanSJA1000State),
+        VMSTATE_BOOL(tx_self_rx, CanSJA1000State),
+        VMSTATE_BOOL(dos, CanSJA1000State),
+        VMSTATE_BOOL(sr_es, CanSJA1000State),
+        VMSTATE_BOOL(sr_bs, CanSJA1000State),
+        VMSTATE_BOOL(passive, CanSJA1000State),
+        VMSTATE_BOOL(ecc_armed, CanSJA1000State),
+        VMSTATE_INT64(recovery_start, CanSJA1000State),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const Property sja_properties[] = {
+    DEFINE_PROP_LINK("canbus", CanSJA1000State, bus, TYPE_CAN_BUS,
+                     CanBusState *),
+    DEFINE_PROP_UINT32("clock", CanSJA1000State, clock_hz, 16000000),
+};
+
+static void sja_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    dc->realize = sja_realize;
+    dc->unrealize = sja_unrealize;
+    dc->desc = "NXP SJA1000 CAN controller";
+    /* a chip on a board, never on its own on the command line */
+    dc->user_creatable = false;
+    rc->phases.hold = sja_reset_hold;
+    rc->phases.exit = sja_reset_exit;
+    device_class_set_props(dc, sja_properties);
+    set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
+}
+
+static const TypeInfo sja_info = {
+    .name = TYPE_CAN_SJA1000,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(CanSJA1000State),
+    .instance_init = sja_init,
+    .instance_finalize = sja_finalize,
+    .class_init = sja_class_init,
+};
+
+static void sja_register_types(void)
+{
+    type_register_static(&sja_info);
+}
+
+type_init(sja_register_types)

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The can-bus object: a CAN wire shared by controllers and host backends.
+ *
+ * A frame reaches every attached client but its sender.  A transmission
+ * needs an acknowledgement from at least one other client that drives the
+ * ACK slot, as on a real bus; without one the frame fails with an ACK error
+ * and stays pending, and the bus tries it again one frame time later.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/host-utils.h"
+#include "qemu/timer.h"
+#include "qom/object_interfaces.h"
+#include "net/can_emu.h"
+#include "trace.h"
+
+/* Bit time assumed for a client that has not said its bitrate */
+#define CAN_BUS_DEFAULT_BITRATE 1000000
+/* An active error flag and its delimiter, sent after a failed attempt */
+#define CAN_ERROR_FRAME_BITS    (6 + 8)
+
+struct CanBusState {
+    Object parent_obj;
+
+    char *name;
+    QTAILQ_HEAD(, CanBusClientState) clients;
+    QEMUTimer *retry_timer;
+
+    uint64_t frames;
+    uint64_t fd_frames;
+    uint64_t error_frames;
+    uint64_t drops;
+};
+
+static bool can_bus_client_acks(CanBusClientState *client)
+{
+    if (client->info->acks) {
+        return client->info->acks(client);
+    }
+    return client->info->can_receive(client);
+}
+
+/* Hand @frame to every client but @sender; frame counters are the caller's */
+static void can_bus_deliver(CanBusState *bus, CanBusClientState *sender,
+                            const qemu_can_frame *frame)
+{
+    CanBusClientState *peer;
+
+    trace_can_bus_frame(bus->name, frame->can_id, frame->can_dlc,
+                        frame->flags);
+    QTAILQ_FOREACH(peer, &bus->clients, next) {
+        if (peer == sender) {
+            continue;
+        }
+        if (!peer->info->can_receive(peer)) {
+            bus->drops++;
+            trace_can_bus_drop(bus->name, frame->can_id);
+            continue;
+        }
+        peer->info->receive(peer, frame, 1);
+    }
+}
+
+static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
+{
+    if (frame->can_id & QEMU_CAN_ERR_FLAG) {
+        bus->error_frames++;
+        return;
+    }
+    bus->frames++;
+    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
+        bus->fd_frames++;
+    }
+}
+
+static int64_t can_bus_retry_delay_ns(CanBusClientState *client)
+{
+    uint32_t bitrate = client->bitrate ?: CAN_BUS_DEFAULT_BITRATE;
+    unsigned bits = can_frame_bits(&client->tx_frame) + CAN_ERROR_FRAME_BITS;
+
+    return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
+}
+
+/* One attempt of @client's pending frame on the wire */
+static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
+{
+    CanBusClientState *peer;
+    bool acked = client->tx_self_ack;
+
+    QTAILQ_FOREACH(peer, &bus->clients, next) {
+        if (peer != client && can_bus_client_acks(peer)) {
+            acked = true;
+            break;
+        }
+    }
+
+    if (acked) {
+        client->tx_pending = false;
+        can_bus_count(bus, &client->tx_frame);
+        can_bus_deliver(bus, client, &client->tx_frame);
+        client->info->tx_done(client, CAN_TX_OK);
+        return;
+    }
+
+    /*
+     * The sender's error flag at the ACK delimiter destroys the frame for
+     * every receiver, so nobody gets it.
+     */
+    bus->error_frames++;
+    trace_can_bus_no_ack(bus->name, client->tx_frame.can_id);
+    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                          can_bus_retry_delay_ns(client);
+    client->info->tx_done(client, CAN_TX_NO_ACK);
+    if (client->tx_pending) {
+        timer_mod_anticipate_ns(bus->retry_timer, client->tx_retry_at);
+    }
+}
+
+static void can_bus_retry(void *opaque)
+{
+    CanBusState *bus = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    CanBusClientState *client, *due;
+
+    /*
+     * Each round takes the due frame with the lowest identifier, as
+     * arbitration would, until none is due.
+     */
+    for (;;) {
+        due = NULL;
+        QTAILQ_FOREACH(client, &bus->clients, next) {
+            if (client->tx_pending && client->tx_retry_at <= now &&
+                (!due || client->tx_frame.can_id < due->tx_frame.can_id)) {
+                due = client;
+            }
+        }
+        if (!due) {
+            break;
+        }
+        can_bus_attempt(bus, due);
+    }
+
+    QTAILQ_FOREACH(client, &bus->clients, next) {
+        if (client->tx_pending) {
+            timer_mod_anticipate_ns(bus->retry_timer, client->tx_retry_at);
+        }
+    }
+}
+
+static void can_bus_client_set_pending(CanBusClientState *client,
+                                       const qemu_can_frame *frame,
+                                       bool self_ack)
+{
+    assert(client->bus && client->info->tx_done && !client->tx_pending);
+    client->tx_frame = *frame;
+    client->tx_self_ack = self_ack;
+    client->tx_pending = true;
+}
+
+void can_bus_client_transmit(CanBusClientState *client,
+                             const qemu_can_frame *frame, bool self_ack)
+{
+    can_bus_client_set_pending(client, frame, self_ack);
+    can_bus_attempt(client->bus, client);
+}
+
+void can_bus_client_transmit_deferred(CanBusClientState *client,
+                                      const qemu_can_frame *frame,
+                                      bool self_ack)
+{
+    can_bus_client_set_pending(client, frame, self_ack);
+    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    timer_mod_anticipate_ns(client->bus->retry_timer, client->tx_retry_at);
+}
+
+bool can_bus_client_abort_tx(CanBusClientState *client)
+{
+    bool was_pending = client->tx_pending;
+
+    client->tx_pending = false;
+    return was_pending;
+}
+
+ssize_t can_bus_client_send(CanBusClientState *client,
+                            const qemu_can_frame *frames, size_t frames_cnt)
+{
+    CanBusState *bus = client->bus;
+    size_t i;
+
+    if (!bus) {
+        return -1;
+    }
+    for (i = 0; i < frames_cnt; i++) {
+        can_bus_count(bus, &frames[i]);
+        can_bus_deliver(bus, client, &frames[i]);
+    }
+    return frames_cnt;
+}
+
+int can_bus_insert_client(CanBusState *bus, CanBusClientState *client)
+{
+    if (client->bus) {
+        return -1;
+    }
+    client->bus = bus;
+    client->tx_pending = false;
+    QTAILQ_INSERT_TAIL(&bus->clients, client, next);
+    return 0;
+}
+
+int can_bus_remove_client(CanBusClientState *client)
+{
+    CanBusState *bus = client->bus;
+
+    client->tx_pending = false;
+    if (bus) {
+        QTAILQ_REMOVE(&bus->clients, client, next);
+        client->bus = NULL;
+    }
+    return 0;
+}
+
+static void can_bus_complete(UserCreatable *uc, Error **errp)
+{
+    CanBusState *bus = CAN_BUS(uc);
+
+    g_free(bus->name);
+    bus->name = g_strdup(object_get_canonical_path_component(OBJECT(bus)));
+}
+
+static void can_bus_init(Object *obj)
+{
+    CanBusState *bus = CAN_BUS(obj);
+
+    QTAILQ_INIT(&bus->clients);
+    bus->name = g_strdup("can-bus");
+    bus->retry_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, can_bus_retry, bus);
+    object_property_add_uint64_ptr(obj, "frames", &bus->frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "fd-frames", &bus->fd_frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "error-frames", &bus->error_frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "drops", &bus->drops,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static void can_bus_finalize(Object *obj)
+{
+    CanBusState *bus = CAN_BUS(obj);
+    CanBusClientState *client, *next;
+
+    QTAILQ_FOREACH_SAFE(client, &bus->clients, next, next) {
+        can_bus_remove_client(client);
+    }
+    timer_free(bus->retry_timer);
+    g_free(bus->name);
+}
+
+static bool can_bus_can_be_deleted(UserCreatable *uc)
+{
+    /* controllers and backends hold a pointer to their bus */
+    return QTAILQ_EMPTY(&CAN_BUS(uc)->clients);
+}
+
+static void can_bus_class_init(ObjectClass *oc, void *data)
+{
+    UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+
+    ucc->complete = can_bus_complete;
+    ucc->can_be_deleted = can_bus_can_be_deleted;
+}
+
+static const TypeInfo can_bus_info = {
+    .name = TYPE_CAN_BUS,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(CanBusState),
+    .instance_init = can_bus_init,
+    .instance_finalize = can_bus_finalize,
+    .class_init = can_bus_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { TYPE_USER_CREATABLE },
+        { }
+    }
+};
+
+static void can_bus_register_types(void)
+{
+    type_register_static(&can_bus_info);
+}
+
+type_init(can_bus_register_types);
