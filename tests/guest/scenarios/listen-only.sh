@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qemu: -object can-bus,id=b0
 # qemu: -device kvaser_pci,canbus=b0 -device kvaser_pci,canbus=b0
-# needs: error model (fails on upstream QEMU, where a lone sender succeeds)
+# needs: error-model (fails on upstream QEMU, where a lone sender succeeds)
 # timeout: 120
 #
 # can0 sends; its only peer can1 is in listen-only mode (SJA1000 MOD.LOM),

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qemu: -object can-bus,id=lone -object can-bus,id=other
 # qemu: -device kvaser_pci,canbus=lone -device kvaser_pci,canbus=other
-# needs: error model (fails on upstream QEMU, where a lone sender succeeds)
+# needs: error-model (fails on upstream QEMU, where a lone sender succeeds)
 # timeout: 120
 #
 # can0 is alone on its bus, so nobody acknowledges its frame.  Like a real
