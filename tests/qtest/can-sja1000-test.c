@@ -1,0 +1,1612 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the NXP SJA1000 CAN controller, as a driver sees it through
+ * the SJA1000 window (BAR1) of Kvaser PCIcan boards.
+ *
+ * Every test checks one behaviour that the SJA1000 product specification
+ * (Philips, 2000 Jan 04; "datasheet" below, with its section numbers) or
+ * the Linux sja1000/kvaser_pci/plx_pci drivers describe.  The boards sit
+ * in slots 4, 5 and 6 of a pc machine; board i's channel 0 is "chip i".
+ * Unless a test says otherwise, every chip is on can-bus b0 and runs at
+ * 500 kbit/s (16 MHz oscillator, BTR0 0x00, BTR1 0x1c: 2 us per bit).
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
+
+/* Registers common to both modes (datasheet 6.5) */
+#define REG_BTR0            6
+#define REG_BTR1            7
+#define REG_OCR             8
+#define REG_CDR             31
+#define CDR_PELICAN         0x80
+
+/* PeliCAN address layout (datasheet 6.4.1) */
+#define REG_MOD             0
+#define REG_CMR             1
+#define REG_SR              2
+#define REG_IR              3
+#define REG_IER             4
+#define REG_ALC             11
+#define REG_ECC             12
+#define REG_EWLR            13
+#define REG_RXERR           14
+#define REG_TXERR           15
+#define REG_FRAME           16      /* TX buffer, RX window, ACR0..AMR3 */
+#define REG_ACR0            16
+#define REG_AMR0            20
+#define REG_RMC             29
+#define REG_RBSA            30
+
+#define MOD_RM              0x01
+#define MOD_LOM             0x02
+#define MOD_STM             0x04
+#define MOD_AFM             0x08
+
+#define CMR_TR              0x01
+#define CMR_AT              0x02
+#define CMR_RRB             0x04
+#define CMR_CDO             0x08
+#define CMR_SRR             0x10
+
+#define SR_RBS              0x01
+#define SR_DOS              0x02
+#define SR_TBS              0x04
+#define SR_TCS              0x08
+#define SR_RS               0x10
+#define SR_TS               0x20
+#define SR_ES               0x40
+#define SR_BS               0x80
+
+/* IR bits; IER enables them bit for bit (datasheet 6.4.7) */
+#define IR_RI               0x01
+#define IR_TI               0x02
+#define IR_EI               0x04
+#define IR_DOI              0x08
+#define IR_WUI              0x10
+#define IR_EPI              0x20
+#define IR_ALI              0x40
+#define IR_BEI              0x80
+
+#define FI_FF               0x80    /* extended frame */
+#define FI_RTR              0x40
+
+/* ECC of an ACK error: "other" error, during transmission, ACK slot */
+#define ECC_ACK_ERROR       0xd9
+
+/* BasicCAN address layout (datasheet 6.3.1) */
+#define REG_CR              0
+#define REG_BASIC_ACR       4
+#define REG_BASIC_AMR       5
+#define REG_BASIC_TXB       10
+#define REG_BASIC_RXB       20
+
+#define CR_RR               0x01
+#define CR_RIE              0x02
+#define CR_TIE              0x04
+#define CR_EIE              0x08
+#define CR_OIE              0x10
+#define BASIC_IR_RESERVED   0xe0
+
+/* The Kvaser board (Linux kvaser_pci.c) */
+#define KVASER_SLOT         4
+#define KVASER_SJA_BAR      1
+
+#define BITRATE             500000
+#define BIT_NS              (1000000000 / BITRATE)
+#define MAX_BOARDS          3
+
+typedef struct Chip {
+    QPCIDevice *dev;
+    QPCIBar bar;
+} Chip;
+
+typedef struct Rig {
+    QTestState *qts;
+    QPCIBus *bus;
+    int boards;
+    Chip chip[MAX_BOARDS];
+} Rig;
+
+typedef struct CanMsg {
+    uint32_t id;
+    bool ext;
+    bool rtr;
+    uint8_t dlc;
+    uint8_t data[8];
+} CanMsg;
+
+static uint8_t rd(Chip *c, uint8_t reg)
+{
+    return qpci_io_readb(c->dev, c->bar, reg);
+}
+
+static void wr(Chip *c, uint8_t reg, uint8_t value)
+{
+    qpci_io_writeb(c->dev, c->bar, reg, value);
+}
+
+static void rig_map(Rig *r)
+{
+    int i;
+
+    r->bus = qpci_new_pc(r->qts, NULL);
+    for (i = 0; i < r->boards; i++) {
+        Chip *c = &r->chip[i];
+
+        c->dev = qpci_device_find(r->bus, QPCI_DEVFN(KVASER_SLOT + i, 0));
+        g_assert(c->dev);
+        qpci_device_enable(c->dev);
+        c->bar = qpci_iomap(c->dev, KVASER_SJA_BAR, NULL);
+    }
+}
+
+static char *rig_cmdline(int boards, const char *extra)
+{
+    GString *cmd = g_string_new("-machine pc -nodefaults "
+                                "-object can-bus,id=b0");
+    int i;
+
+    for (i = 0; i < boards; i++) {
+        g_string_append_printf(cmd, " -device kvaser_pci,id=k%d,canbus0=b0,"
+                               "addr=0x%x", i, KVASER_SLOT + i);
+    }
+    if (extra) {
+        g_string_append_printf(cmd, " %s", extra);
+    }
+    return g_string_free(cmd, false);
+}
+
+/* Start QEMU with @boards boards; map them unless it awaits a migration */
+static void rig_start_with(Rig *r, int boards, const char *extra, bool map)
+{
+    g_autofree char *cmd = rig_cmdline(boards, extra);
+
+    memset(r, 0, sizeof(*r));
+    r->boards = boards;
+    r->qts = qtest_init(cmd);
+    if (map) {
+        rig_map(r);
+    }
+}
+
+static void rig_start(Rig *r, int boards)
+{
+    rig_start_with(r, boards, NULL, true);
+}
+
+static void rig_stop(Rig *r)
+{
+    int i;
+
+    for (i = 0; i < r->boards; i++) {
+        g_free(r->chip[i].dev);
+    }
+    qpci_free_pc(r->bus);
+    qtest_quit(r->qts);
+}
+
+/* Let @us microseconds of virtual time pass */
+static void wait_us(Rig *r, int64_t us)
+{
+    qtest_clock_step(r->qts, us * 1000);
+}
+
+static int64_t qom_get_uint(QTestState *qts, const char *path,
+                            const char *prop)
+{
+    QDict *rsp;
+    int64_t value;
+
+    rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': %s, 'property': %s}}", path, prop);
+    g_assert(qdict_haskey(rsp, "return"));
+    value = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return value;
+}
+
+static int64_t bus_counter(Rig *r, const char *prop)
+{
+    return qom_get_uint(r->qts, "/objects/b0", prop);
+}
+
+/*
+ * PeliCAN set-up as Linux's sja1000 driver does it: reset mode, CDR with
+ * the PeliCAN bit, bit timing, output control, acceptance filter, then
+ * the interrupt enables and the mode with RM cleared.
+ */
+static void pelican_setup_filter(Chip *c, uint8_t mod, uint8_t ier,
+                                 const uint8_t acr[4], const uint8_t amr[4])
+{
+    int i;
+
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_CDR, CDR_PELICAN);
+    wr(c, REG_MOD, MOD_RM | mod);
+    wr(c, REG_BTR0, 0x00);
+    wr(c, REG_BTR1, 0x1c);
+    wr(c, REG_OCR, 0x1a);
+    for (i = 0; i < 4; i++) {
+        wr(c, REG_ACR0 + i, acr[i]);
+        wr(c, REG_AMR0 + i, amr[i]);
+    }
+    wr(c, REG_IER, ier);
+    wr(c, REG_MOD, mod);
+    g_assert_cmphex(rd(c, REG_MOD), ==, mod);
+}
+
+static void pelican_setup(Chip *c, uint8_t mod, uint8_t ier)
+{
+    static const uint8_t acr[4] = { 0, 0, 0, 0 };
+    static const uint8_t amr[4] = { 0xff, 0xff, 0xff, 0xff };
+
+    pelican_setup_filter(c, mod, ier, acr, amr);
+}
+
+/* BasicCAN set-up: CDR stays 0 */
+static void basic_setup(Chip *c, uint8_t cr, uint8_t acr, uint8_t amr)
+{
+    wr(c, REG_CR, CR_RR);
+    wr(c, REG_CDR, 0x00);
+    wr(c, REG_BASIC_ACR, acr);
+    wr(c, REG_BASIC_AMR, amr);
+    wr(c, REG_BTR0, 0x00);
+    wr(c, REG_BTR1, 0x1c);
+    wr(c, REG_OCR, 0x1a);
+    wr(c, REG_CR, cr & ~CR_RR);
+    g_assert_cmphex(rd(c, REG_CR) & CR_RR, ==, 0);
+}
+
+static unsigned msg_data_len(const CanMsg *m)
+{
+    return m->rtr ? 0 : MIN(m->dlc, 8);
+}
+
+/* Fill the PeliCAN TX buffer (datasheet 6.4.13, Tables 35..38) */
+static void pelican_load_tx(Chip *c, const CanMsg *m)
+{
+    uint8_t fi = (m->ext ? FI_FF : 0) | (m->rtr ? FI_RTR : 0) | m->dlc;
+    unsigned n = msg_data_len(m), i, hdr;
+
+    wr(c, REG_FRAME, fi);
+    if (m->ext) {
+        wr(c, REG_FRAME + 1, m->id >> 21);
+        wr(c, REG_FRAME + 2, m->id >> 13);
+        wr(c, REG_FRAME + 3, m->id >> 5);
+        wr(c, REG_FRAME + 4, (m->id << 3) | (m->rtr ? 0x04 : 0));
+        hdr = 5;
+    } else {
+        wr(c, REG_FRAME + 1, m->id >> 3);
+        wr(c, REG_FRAME + 2, (m->id << 5) | (m->rtr ? 0x10 : 0));
+        hdr = 3;
+    }
+    for (i = 0; i < n; i++) {
+        wr(c, REG_FRAME + hdr + i, m->data[i]);
+    }
+}
+
+/* Transmit @m from @c with command @cmd, and let the bus settle */
+static void pelican_send(Rig *r, Chip *c, const CanMsg *m, uint8_t cmd)
+{
+    pelican_load_tx(c, m);
+    wr(c, REG_CMR, cmd);
+    wait_us(r, 1000);
+}
+
+/* Decode the frame in the PeliCAN receive window (datasheet 6.4.14) */
+static void pelican_read_rx(Chip *c, CanMsg *m)
+{
+    uint8_t fi = rd(c, REG_FRAME);
+    unsigned hdr, i;
+
+    memset(m, 0, sizeof(*m));
+    m->ext = fi & FI_FF;
+    m->rtr = fi & FI_RTR;
+    m->dlc = fi & 0x0f;
+    if (m->ext) {
+        m->id = (rd(c, REG_FRAME + 1) << 21) | (rd(c, REG_FRAME + 2) << 13) |
+                (rd(c, REG_FRAME + 3) << 5) | (rd(c, REG_FRAME + 4) >> 3);
+        hdr = 5;
+    } else {
+        m->id = (rd(c, REG_FRAME + 1) << 3) | (rd(c, REG_FRAME + 2) >> 5);
+        hdr = 3;
+    }
+    for (i = 0; i < msg_data_len(m); i++) {
+        m->data[i] = rd(c, REG_FRAME + hdr + i);
+    }
+}
+
+static void assert_window(Chip *c, uint8_t base, const uint8_t *bytes,
+                          size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        g_assert_cmphex(rd(c, base + i), ==, bytes[i]);
+    }
+}
+
+/*
+ * Reset values
+ */
+
+/* Datasheet 6.4.2, Table 7: hardware reset, then CDR.7 = 1 (PeliCAN) */
+static void test_pelican_reset_values(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    wr(c, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(rd(c, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(rd(c, REG_SR), ==, SR_TS | SR_RS | SR_TCS | SR_TBS);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_IER), ==, 0x00);
+    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmphex(rd(c, REG_ECC), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_ALC), ==, 0x00);
+    g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
+    g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
+    g_assert_cmphex(rd(c, REG_CDR), ==, CDR_PELICAN);
+    /* 6.4.4: the command register reads 0xff */
+    g_assert_cmphex(rd(c, REG_CMR), ==, 0xff);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.2, Table 2, and the values Linux's plx_pci.c checks to
+ * detect a chip: CR & 0xa1 == 0x21, IR == 0xe0, CDR 0 (Intel mode, as on
+ * Kvaser boards).  The chip comes out of hardware reset in BasicCAN mode.
+ */
+static void test_basiccan_reset_values(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    g_assert_cmphex(rd(c, REG_CDR), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_CR) & 0xa1, ==, 0x21);
+    g_assert_cmphex(rd(c, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(rd(c, REG_CMR), ==, 0xff);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.2, Table 2: after a hardware reset the BasicCAN status
+ * register reads TCS and TBS only; Linux's plx_pci.c relies on SR == 0x0c
+ * (REG_SR_BASICCAN_INITIAL) to recognise a chip on real boards.  The
+ * PeliCAN view of the same state reads 0x3c (Table 7).
+ */
+static void test_basiccan_status_after_reset_is_0x0c(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.3 (MOD), 6.5 (BTR0/1, OCR, CDR), 6.4.10..6.4.12,
+ * 6.4.15, 6.4.17: these registers change in reset mode only.
+ */
+static void test_reset_mode_registers_ignore_writes_in_operating_mode(void)
+{
+    static const uint8_t acr[4] = { 0x11, 0x22, 0x33, 0x44 };
+    static const uint8_t amr[4] = { 0x55, 0x66, 0x77, 0x88 };
+    Rig r;
+    Chip *c;
+    int i;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup_filter(c, MOD_AFM, 0, acr, amr);
+
+    wr(c, REG_MOD, MOD_LOM | MOD_STM);
+    g_assert_cmphex(rd(c, REG_MOD), ==, MOD_AFM);
+    wr(c, REG_BTR0, 0x3f);
+    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
+    wr(c, REG_BTR1, 0xff);
+    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
+    wr(c, REG_OCR, 0x00);
+    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
+    wr(c, REG_EWLR, 10);
+    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
+    wr(c, REG_RXERR, 50);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+    wr(c, REG_TXERR, 50);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    wr(c, REG_RBSA, 20);
+    g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
+    wr(c, REG_CDR, 0x00);
+    g_assert_cmphex(rd(c, REG_CDR) & 0xe0, ==, CDR_PELICAN);
+    /* in operating mode 16..23 are the TX buffer, not ACR/AMR */
+    for (i = 0; i < 8; i++) {
+        wr(c, REG_FRAME + i, 0xee);
+    }
+
+    wr(c, REG_MOD, MOD_RM | MOD_AFM);
+    for (i = 0; i < 4; i++) {
+        g_assert_cmphex(rd(c, REG_ACR0 + i), ==, acr[i]);
+        g_assert_cmphex(rd(c, REG_AMR0 + i), ==, amr[i]);
+    }
+    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
+    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.1, Table 1: in operating mode the BasicCAN acceptance
+ * code and mask read 0xff; they, BTR0/1 and OCR change in reset mode only.
+ */
+static void test_basiccan_reset_mode_registers_ignore_writes(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    basic_setup(c, 0, 0x12, 0x34);
+
+    g_assert_cmphex(rd(c, REG_BASIC_ACR), ==, 0xff);
+    g_assert_cmphex(rd(c, REG_BASIC_AMR), ==, 0xff);
+    wr(c, REG_BASIC_ACR, 0x99);
+    wr(c, REG_BASIC_AMR, 0x99);
+    wr(c, REG_BTR0, 0x3f);
+    wr(c, REG_BTR1, 0xff);
+    wr(c, REG_OCR, 0x00);
+    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
+    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
+
+    wr(c, REG_CR, CR_RR);
+    g_assert_cmphex(rd(c, REG_BASIC_ACR), ==, 0x12);
+    g_assert_cmphex(rd(c, REG_BASIC_AMR), ==, 0x34);
+    rig_stop(&r);
+}
+
+/*
+ * Transmission and reception
+ */
+
+/*
+ * Datasheet 6.4.13/6.4.14: a standard frame sent by chip 0 with TR lands
+ * in chip 1's receive window with the same layout; the sender never
+ * stores its own frame.
+ */
+static void test_standard_frame_arrives_byte_exact_not_in_sender(void)
+{
+    static const CanMsg m = {
+        .id = 0x123, .dlc = 8,
+        .data = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 },
+    };
+    static const uint8_t expect[] = {
+        0x08, 0x24, 0x60, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+    };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, IR_RI | IR_TI);
+    pelican_setup(b, 0, IR_RI | IR_TI);
+
+    pelican_send(&r, a, &m, CMR_TR);
+
+    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    g_assert_cmphex(rd(a, REG_IR), ==, IR_TI);
+
+    g_assert_cmphex(rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, sizeof(expect));
+    rig_stop(&r);
+}
+
+/* Datasheet 6.4.14, Table 40: the 29-bit layout of the receive window */
+static void test_extended_frame_arrives_with_29_bit_layout(void)
+{
+    static const CanMsg m = {
+        .id = 0x12345678, .ext = true, .dlc = 3,
+        .data = { 0xde, 0xad, 0xbe },
+    };
+    static const uint8_t expect[] = {
+        0x83, 0x91, 0xa2, 0xb3, 0xc0, 0xde, 0xad, 0xbe,
+    };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, IR_RI);
+
+    pelican_send(&r, a, &m, CMR_TR);
+
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, sizeof(expect));
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4, Table 9 note 4: SRR transmits the frame and receives
+ * it into the sender's own FIFO as well; the other node receives it too.
+ */
+static void test_self_reception_request_stores_own_frame(void)
+{
+    static const CanMsg m = {
+        .id = 0x5a5, .dlc = 2, .data = { 0xca, 0xfe },
+    };
+    static const uint8_t expect[] = { 0x02, 0xb4, 0xa0, 0xca, 0xfe };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, IR_RI | IR_TI);
+    pelican_setup(b, 0, IR_RI);
+
+    pelican_send(&r, a, &m, CMR_SRR);
+
+    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 1);
+    g_assert_cmphex(rd(a, REG_IR), ==, IR_RI | IR_TI);
+    assert_window(a, REG_FRAME, expect, sizeof(expect));
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.14: a remote frame carries no data bytes, whatever its
+ * DLC says; it takes 3 (standard) or 5 (extended) bytes of the FIFO.
+ */
+static void test_rtr_frame_with_dlc_8_stores_no_data(void)
+{
+    static const CanMsg rtr_std = { .id = 0x7ff, .rtr = true, .dlc = 8 };
+    static const CanMsg rtr_ext = {
+        .id = 0x1fffffff, .ext = true, .rtr = true, .dlc = 8,
+    };
+    static const CanMsg data = { .id = 0x001, .dlc = 1, .data = { 0x42 } };
+    static const uint8_t expect_std[] = { 0x48, 0xff, 0xf0 };
+    static const uint8_t expect_ext[] = { 0xc8, 0xff, 0xff, 0xff, 0xfc };
+    static const uint8_t expect_data[] = { 0x01, 0x00, 0x20, 0x42 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    pelican_send(&r, a, &rtr_std, CMR_TR);
+    pelican_send(&r, a, &rtr_ext, CMR_TR);
+    pelican_send(&r, a, &data, CMR_TR);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
+
+    assert_window(b, REG_FRAME, expect_std, sizeof(expect_std));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 3);
+    assert_window(b, REG_FRAME, expect_ext, sizeof(expect_ext));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 8);
+    assert_window(b, REG_FRAME, expect_data, sizeof(expect_data));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 12);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Acceptance filter (datasheet 6.4.15, Figs 9..12; 6.3.9 for BasicCAN)
+ */
+
+/* Send @m from chip 0; true when chip 1 stored it (then released) */
+static bool accepted(Rig *r, const CanMsg *m)
+{
+    Chip *a = &r->chip[0], *b = &r->chip[1];
+    uint8_t before = rd(b, REG_RMC), after;
+
+    pelican_send(r, a, m, CMR_TR);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    after = rd(b, REG_RMC);
+    g_assert_cmpuint(after - before, <=, 1);
+    if (after > before) {
+        CanMsg got;
+
+        pelican_read_rx(b, &got);
+        g_assert_cmphex(got.id, ==, m->id);
+        g_assert(got.ext == m->ext);
+        wr(b, REG_CMR, CMR_RRB);
+        return true;
+    }
+    return false;
+}
+
+static void filter_rig(Rig *r, uint8_t mod, const uint8_t acr[4],
+                       const uint8_t amr[4])
+{
+    rig_start(r, 2);
+    pelican_setup(&r->chip[0], 0, 0);
+    pelican_setup_filter(&r->chip[1], mod, 0, acr, amr);
+}
+
+/*
+ * Single filter, standard frames (Fig. 9): ACR0 and ACR1.7..5 hold the
+ * identifier, ACR1.4 the RTR bit, ACR2 and ACR3 data bytes 1 and 2;
+ * data bytes a frame does not carry are not compared.
+ */
+static void test_single_filter_standard_frames(void)
+{
+    /* id 0x123, RTR 0, data byte 1 0xaa, data byte 2 don't care */
+    static const uint8_t acr[4] = { 0x24, 0x60, 0xaa, 0x00 };
+    static const uint8_t amr[4] = { 0x00, 0x0f, 0x00, 0xff };
+    CanMsg m = { .id = 0x123, .dlc = 2, .data = { 0xaa, 0x55 } };
+    Rig r;
+
+    filter_rig(&r, MOD_AFM, acr, amr);
+    g_assert_true(accepted(&r, &m));
+    m.data[1] = 0x00;
+    g_assert_true(accepted(&r, &m));
+    m.data[0] = 0xab;
+    g_assert_false(accepted(&r, &m));
+    m.data[0] = 0xaa;
+    m.id = 0x122;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x523;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x123;
+    m.dlc = 0;
+    g_assert_true(accepted(&r, &m));
+    m.rtr = true;
+    g_assert_false(accepted(&r, &m));
+    rig_stop(&r);
+}
+
+/*
+ * Single filter, extended frames (Fig. 10): ACR0..ACR3.3 hold identifier
+ * bits 28..0, ACR3.2 the RTR bit; bits 1..0 are not used.
+ */
+static void test_single_filter_extended_frames(void)
+{
+    /* id 0x12345678, RTR 0; identifier bit 0 don't care */
+    static const uint8_t acr[4] = { 0x91, 0xa2, 0xb3, 0xc0 };
+    static const uint8_t amr[4] = { 0x00, 0x00, 0x00, 0x0b };
+    CanMsg m = { .id = 0x12345678, .ext = true, .dlc = 1, .data = { 0xff } };
+    Rig r;
+
+    filter_rig(&r, MOD_AFM, acr, amr);
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x12345679;
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x1234567a;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x02345678;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x12345678;
+    m.rtr = true;
+    g_assert_false(accepted(&r, &m));
+    rig_stop(&r);
+}
+
+/*
+ * Dual filter, standard frames (Fig. 11): filter 1 is ACR0, ACR1 (id,
+ * RTR, high nibble of data byte 1) and ACR3.3..0 (low nibble of data
+ * byte 1); filter 2 is ACR2 and ACR3.7..4 (id, RTR).
+ */
+static void test_dual_filter_standard_frames(void)
+{
+    /* filter 1: id 0x123, RTR 0, data 0x5a; filter 2: id 0x456, any RTR */
+    static const uint8_t acr[4] = { 0x24, 0x65, 0x8a, 0xca };
+    static const uint8_t amr[4] = { 0x00, 0x00, 0x00, 0x10 };
+    CanMsg m = { .id = 0x123, .dlc = 1, .data = { 0x5a } };
+    Rig r;
+
+    filter_rig(&r, 0, acr, amr);
+    g_assert_true(accepted(&r, &m));
+    m.data[0] = 0x5b;
+    g_assert_false(accepted(&r, &m));
+    m.data[0] = 0x4a;
+    g_assert_false(accepted(&r, &m));
+    m.dlc = 0;
+    g_assert_true(accepted(&r, &m));
+    m.rtr = true;
+    g_assert_false(accepted(&r, &m));
+
+    m.id = 0x456;
+    g_assert_true(accepted(&r, &m));
+    m.rtr = false;
+    m.dlc = 1;
+    m.data[0] = 0x00;
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x457;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x056;
+    g_assert_false(accepted(&r, &m));
+    rig_stop(&r);
+}
+
+/*
+ * Dual filter, extended frames (Fig. 12): filter 1 compares identifier
+ * bits 28..13 with ACR0, ACR1; filter 2 with ACR2, ACR3.
+ */
+static void test_dual_filter_extended_frames(void)
+{
+    /* filter 1: 0x12345678 >> 13; filter 2: 0x0abcdef0 >> 13 */
+    static const uint8_t acr[4] = { 0x91, 0xa2, 0x55, 0xe6 };
+    static const uint8_t amr[4] = { 0x00, 0x00, 0x00, 0x00 };
+    CanMsg m = { .id = 0x12345678, .ext = true, .dlc = 0 };
+    Rig r;
+
+    filter_rig(&r, 0, acr, amr);
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x12344001;
+    g_assert_true(accepted(&r, &m));
+    m.rtr = true;
+    g_assert_true(accepted(&r, &m));
+    m.rtr = false;
+    m.id = 0x0abcdef0;
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x0abcc000;
+    g_assert_true(accepted(&r, &m));
+    m.id = 0x12346000;
+    g_assert_false(accepted(&r, &m));
+    m.id = 0x1fffffff;
+    g_assert_false(accepted(&r, &m));
+    rig_stop(&r);
+}
+
+/* BasicCAN (6.3.9): ACR/AMR compare identifier bits 10..3 */
+static bool basic_accepted(Rig *r, uint32_t id)
+{
+    Chip *a = &r->chip[0], *b = &r->chip[1];
+    CanMsg m = { .id = id, .dlc = 1, .data = { 0x77 } };
+
+    pelican_send(r, a, &m, CMR_TR);
+    if (rd(b, REG_SR) & SR_RBS) {
+        g_assert_cmphex(rd(b, REG_BASIC_RXB), ==, id >> 3);
+        g_assert_cmphex(rd(b, REG_BASIC_RXB + 1), ==, ((id & 7) << 5) | 1);
+        wr(b, REG_CMR, CMR_RRB);
+        g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+        return true;
+    }
+    return false;
+}
+
+static void test_basiccan_filter_compares_identifier_bits_10_to_3(void)
+{
+    Rig r;
+
+    rig_start(&r, 2);
+    pelican_setup(&r.chip[0], 0, 0);
+    basic_setup(&r.chip[1], 0, 0x24, 0x00);
+    g_assert_true(basic_accepted(&r, 0x120));
+    g_assert_true(basic_accepted(&r, 0x123));
+    g_assert_true(basic_accepted(&r, 0x127));
+    g_assert_false(basic_accepted(&r, 0x128));
+    g_assert_false(basic_accepted(&r, 0x523));
+    rig_stop(&r);
+
+    rig_start(&r, 2);
+    pelican_setup(&r.chip[0], 0, 0);
+    basic_setup(&r.chip[1], 0, 0x24, 0x81);
+    g_assert_true(basic_accepted(&r, 0x523));
+    g_assert_true(basic_accepted(&r, 0x12b));
+    g_assert_false(basic_accepted(&r, 0x133));
+    rig_stop(&r);
+}
+
+/*
+ * RX FIFO
+ */
+
+/*
+ * Datasheet 6.4.5 note 6, 6.4.4 note 3: a frame that does not fit in the
+ * 64-byte FIFO is dropped whole and sets DOS; DOI comes with the first
+ * overrun only while DOS stays set; frames that fit are still stored;
+ * CDO clears DOS.
+ */
+static void test_rx_fifo_overrun_loses_exactly_the_overflowing_frames(void)
+{
+    /* sizes in bytes: 5 x 11 fit (55), 11 no, 11 no, 3 fits, 6 fits */
+    static const uint8_t dlc[] = { 8, 8, 8, 8, 8, 8, 8, 0, 3, 0 };
+    static const bool stored[] = { 1, 1, 1, 1, 1, 0, 0, 1, 1, 0 };
+    Rig r;
+    Chip *a, *b;
+    CanMsg m = { .dlc = 8 };
+    unsigned i, lost = 0;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, IR_RI | IR_DOI);
+
+    for (i = 0; i < ARRAY_SIZE(dlc); i++) {
+        m.id = 0x100 + i;
+        m.dlc = dlc[i];
+        memset(m.data, i, sizeof(m.data));
+        pelican_send(&r, a, &m, CMR_TR);
+        if (i == 5) {
+            /* the first overrun: DOS and one DOI */
+            g_assert_cmphex(rd(b, REG_SR) & SR_DOS, ==, SR_DOS);
+            g_assert_cmphex(rd(b, REG_IR), ==, IR_RI | IR_DOI);
+        }
+        if (i == 6) {
+            /* DOS already set: no new DOI */
+            g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+        }
+        lost += !stored[i];
+    }
+    g_assert_cmpuint(rd(b, REG_RMC), ==, ARRAY_SIZE(dlc) - lost);
+    g_assert_cmpint(qom_get_uint(r.qts, "/machine/peripheral/k1/chip[0]",
+                                 "rx-overruns"), ==, lost);
+
+    for (i = 0; i < ARRAY_SIZE(dlc); i++) {
+        CanMsg got;
+
+        if (!stored[i]) {
+            continue;
+        }
+        pelican_read_rx(b, &got);
+        g_assert_cmphex(got.id, ==, 0x100 + i);
+        g_assert_cmpuint(got.dlc, ==, dlc[i]);
+        if (dlc[i]) {
+            g_assert_cmpuint(got.data[0], ==, i);
+            g_assert_cmpuint(got.data[dlc[i] - 1], ==, i);
+        }
+        wr(b, REG_CMR, CMR_RRB);
+    }
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, SR_DOS);
+    wr(b, REG_CMR, CMR_CDO);
+    g_assert_cmphex(rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, 0);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.17: RBSA points at the frame in the receive window and
+ * moves by the released frame's length; the FIFO is a ring of 64 bytes,
+ * so a frame may wrap round and the window still shows it whole.
+ */
+static void test_release_advances_rbsa_and_window_wraps_at_64(void)
+{
+    Rig r;
+    Chip *a, *b;
+    CanMsg m = { .id = 0x321, .dlc = 8 };
+    uint8_t expect[11] = { 0x08, 0x64, 0x20 };
+    int i;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    for (i = 0; i < 5; i++) {
+        pelican_send(&r, a, &m, CMR_TR);
+        g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 * i);
+        wr(b, REG_CMR, CMR_RRB);
+        g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 * (i + 1));
+    }
+    /* the next frame occupies RAM 55..63 and 0..1 */
+    for (i = 0; i < 8; i++) {
+        m.data[i] = 0xa0 + i;
+        expect[3 + i] = 0xa0 + i;
+    }
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 2);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.16, Table 7: entering reset mode empties the FIFO (RMC
+ * 0, RBS 0, RI gone); RBSA keeps its value (X in Table 7).
+ */
+static void test_reset_mode_empties_the_rx_fifo(void)
+{
+    static const CanMsg m = { .id = 0x10, .dlc = 1, .data = { 1 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, IR_RI);
+    pelican_send(&r, a, &m, CMR_TR);
+    pelican_send(&r, a, &m, CMR_TR);
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 4);
+
+    wr(b, REG_MOD, MOD_RM);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 4);
+    wr(b, REG_MOD, 0);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Interrupts
+ */
+
+/*
+ * Datasheet 6.4.6, Table 15: reading IR clears every flag but RI, which
+ * follows the FIFO (set while a frame is there and RIE is on) and goes
+ * when the last frame is released.
+ */
+static void test_ir_read_clears_all_flags_but_ri(void)
+{
+    static const CanMsg m = { .id = 0x42, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, IR_RI | IR_TI);
+
+    pelican_send(&r, a, &m, CMR_TR);
+    pelican_send(&r, b, &m, CMR_TR);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI | IR_TI);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    rig_stop(&r);
+}
+
+/* Datasheet 6.4.7 note 1: RI shows only while IER.RIE is set */
+static void test_receive_interrupt_follows_rie(void)
+{
+    static const CanMsg m = { .id = 0x42, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    wr(b, REG_IER, IR_RI);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    wr(b, REG_IER, 0);
+    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.6, Table 6, and 6.3.4 note 4: in BasicCAN mode reading IR
+ * clears RI too; releasing a frame while another waits raises RI again.
+ */
+static void test_basiccan_ir_read_clears_ri(void)
+{
+    static const CanMsg m = { .id = 0x42, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    basic_setup(b, CR_RIE, 0x00, 0xff);
+
+    pelican_send(&r, a, &m, CMR_TR);
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * BasicCAN
+ */
+
+/*
+ * Datasheet 6.3.7, 6.3.8: BasicCAN transmit buffer at 10..19 and receive
+ * buffer at 20..29: identifier bits 10..3, then id 2..0, RTR and DLC.
+ */
+static void test_basiccan_transmit_and_receive(void)
+{
+    static const uint8_t data_frame[] = {
+        0x24, 0x64, 0x01, 0x02, 0x03, 0x04,
+    };
+    static const uint8_t remote_frame[] = { 0xff, 0xf8 };
+    Rig r;
+    Chip *a, *b;
+    size_t i;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    basic_setup(a, CR_TIE, 0x00, 0xff);
+    basic_setup(b, CR_RIE, 0x00, 0xff);
+
+    for (i = 0; i < sizeof(data_frame); i++) {
+        wr(a, REG_BASIC_TXB + i, data_frame[i]);
+    }
+    wr(a, REG_CMR, CMR_TR);
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmphex(rd(a, REG_IR), ==, BASIC_IR_RESERVED | IR_TI);
+
+    wr(a, REG_BASIC_TXB, remote_frame[0]);
+    wr(a, REG_BASIC_TXB + 1, remote_frame[1]);
+    wr(a, REG_CMR, CMR_TR);
+    wait_us(&r, 1000);
+
+    g_assert_cmphex(rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    assert_window(b, REG_BASIC_RXB, data_frame, sizeof(data_frame));
+    wr(b, REG_CMR, CMR_RRB);
+    assert_window(b, REG_BASIC_RXB, remote_frame, sizeof(remote_frame));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    rig_stop(&r);
+}
+
+/* Datasheet 6.2.2: a BasicCAN chip does not store 29-bit frames */
+static void test_basiccan_does_not_store_extended_frames(void)
+{
+    static const CanMsg ext = { .id = 0x1234, .ext = true, .dlc = 0 };
+    static const CanMsg std = { .id = 0x123, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    basic_setup(b, CR_RIE, 0x00, 0xff);
+
+    pelican_send(&r, a, &ext, CMR_TR);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    pelican_send(&r, a, &std, CMR_TR);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(rd(b, REG_BASIC_RXB), ==, 0x24);
+    g_assert_cmphex(rd(b, REG_BASIC_RXB + 1), ==, 0x60);
+    rig_stop(&r);
+}
+
+/*
+ * Modes
+ */
+
+/*
+ * Datasheet 6.4.3, Table 8 (STM): in self-test mode a transmission
+ * succeeds without an acknowledge, so a lone node can send to itself.
+ */
+static void test_self_test_mode_transmits_without_acknowledge(void)
+{
+    static const CanMsg m = { .id = 0x1, .dlc = 1, .data = { 0x99 } };
+    static const uint8_t expect[] = { 0x01, 0x00, 0x20, 0x99 };
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, MOD_STM, IR_RI | IR_TI | IR_BEI);
+
+    pelican_send(&r, c, &m, CMR_SRR);
+    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_RI | IR_TI);
+    g_assert_cmpuint(rd(c, REG_RMC), ==, 1);
+    assert_window(c, REG_FRAME, expect, sizeof(expect));
+    wr(c, REG_CMR, CMR_RRB);
+
+    pelican_send(&r, c, &m, CMR_TR);
+    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.3, Table 8 (LOM): a listen-only chip receives but sends
+ * no acknowledge and cannot transmit; its error counters stay frozen.
+ */
+static void test_listen_only_receives_but_never_acks_or_sends(void)
+{
+    static const CanMsg m = { .id = 0x2, .dlc = 1, .data = { 0x33 } };
+    Rig r;
+    Chip *a, *lom, *c;
+
+    rig_start(&r, 3);
+    a = &r.chip[0];
+    lom = &r.chip[1];
+    c = &r.chip[2];
+    pelican_setup(a, 0, 0);
+    pelican_setup(lom, MOD_LOM, IR_RI | IR_TI);
+    pelican_setup(c, 0, 0);
+
+    /* acknowledged by c, heard by the listener */
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(lom, REG_RMC), ==, 1);
+    g_assert_cmpuint(rd(c, REG_RMC), ==, 1);
+    wr(lom, REG_CMR, CMR_RRB);
+    wr(c, REG_CMR, CMR_RRB);
+
+    /* the listener's transmission request goes nowhere */
+    pelican_send(&r, lom, &m, CMR_TR);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
+    g_assert_cmphex(rd(lom, REG_SR) & SR_TBS, ==, SR_TBS);
+    g_assert_cmphex(rd(lom, REG_IR), ==, 0);
+
+    /* with c gone, nobody acknowledges: one ACK error for a */
+    wr(c, REG_MOD, MOD_RM);
+    pelican_send(&r, a, &m, CMR_TR | CMR_AT);
+    g_assert_cmpuint(rd(a, REG_TXERR), ==, 8);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, 0);
+    g_assert_cmpuint(rd(lom, REG_RMC), ==, 0);
+    g_assert_cmpuint(rd(lom, REG_RXERR), ==, 0);
+    g_assert_cmpuint(rd(lom, REG_TXERR), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Error confinement
+ */
+
+/*
+ * ISO 11898-1 12.1.4 and datasheet 6.4.6, 6.4.9: a node alone on the bus
+ * gets an ACK error for every attempt (BEI, ECC 0xd9, TEC + 8) and
+ * retries.  EI comes when TEC reaches EWLR (96), EPI at 128 (error
+ * passive); from then on an ACK error leaves TEC alone, so it stays at
+ * 128, retrying, and never goes bus-off.
+ */
+static void test_lone_node_ack_errors_stop_at_error_passive(void)
+{
+    static const CanMsg m = { .id = 0x55, .dlc = 1, .data = { 0x55 } };
+    Rig r;
+    Chip *c;
+    int bei = 0, ei_at = -1, epi_at = -1, step;
+    int64_t errors;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_BEI | IR_EPI | IR_EI | IR_TI);
+    pelican_load_tx(c, &m);
+    wr(c, REG_CMR, CMR_TR);
+
+    /* steps shorter than one attempt (> 100 bit times) */
+    for (step = 0; step < 400; step++) {
+        uint8_t ir = rd(c, REG_IR);
+        uint8_t tec = rd(c, REG_TXERR);
+
+        g_assert_cmphex(ir & (IR_TI | IR_RI | IR_DOI), ==, 0);
+        if (ir & IR_BEI) {
+            bei++;
+            g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+        }
+        if (ir & IR_EI) {
+            g_assert_cmpint(ei_at, ==, -1);
+            ei_at = tec;
+            g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, SR_ES);
+        }
+        if (ir & IR_EPI) {
+            g_assert_cmpint(epi_at, ==, -1);
+            epi_at = tec;
+        }
+        g_assert_cmpuint(tec, ==, MIN(bei * 8, 128));
+        wait_us(&r, 40);
+    }
+    g_assert_cmpint(ei_at, ==, 96);
+    g_assert_cmpint(epi_at, ==, 128);
+    g_assert_cmpint(bei, >, 16);
+
+    wait_us(&r, 50000);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 128);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES | SR_TBS | SR_TCS),
+                    ==, SR_ES);
+    g_assert_cmphex(rd(c, REG_MOD), ==, 0);
+    errors = bus_counter(&r, "error-frames");
+    wait_us(&r, 10000);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), >, errors);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4, Table 9 note 5: AT cancels a transmission waiting for
+ * a retry; TBS returns to 1 with TCS 0, and TI is raised.
+ */
+static void test_abort_transmission_cancels_retries(void)
+{
+    static const CanMsg m = { .id = 0x56, .dlc = 0 };
+    Rig r;
+    Chip *c;
+    int64_t errors;
+    uint8_t tec;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_TI | IR_BEI);
+    pelican_send(&r, c, &m, CMR_TR);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
+
+    wr(c, REG_CMR, CMR_AT);
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(rd(c, REG_IR) & IR_TI, ==, IR_TI);
+    tec = rd(c, REG_TXERR);
+    errors = bus_counter(&r, "error-frames");
+    wait_us(&r, 10000);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, tec);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, errors);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4, Table 9 note 2: TR and AT together make a single-shot
+ * transmission: one attempt, no retry after its error.
+ */
+static void test_single_shot_transmission_makes_one_attempt(void)
+{
+    static const CanMsg m = { .id = 0x57, .dlc = 0 };
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_TI | IR_BEI);
+    pelican_send(&r, c, &m, CMR_TR | CMR_AT);
+    wait_us(&r, 10000);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI | IR_BEI);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 8);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
+    rig_stop(&r);
+}
+
+/* ISO 11898-1 12.1.4: a successful transmission lowers TEC by one */
+static void test_successful_transmission_lowers_txerr_by_one(void)
+{
+    static const CanMsg m = { .id = 0x58, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    wr(a, REG_MOD, MOD_RM);
+    wr(a, REG_TXERR, 20);
+    wr(a, REG_MOD, 0);
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(a, REG_TXERR), ==, 19);
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(a, REG_TXERR), ==, 18);
+    rig_stop(&r);
+}
+
+/* ISO 11898-1 12.1.4: a successful reception lowers REC by one */
+static void test_successful_reception_lowers_rxerr_by_one(void)
+{
+    static const CanMsg m = { .id = 0x59, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    wr(b, REG_MOD, MOD_RM);
+    wr(b, REG_RXERR, 10);
+    wr(b, REG_MOD, 0);
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(b, REG_RXERR), ==, 9);
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(b, REG_RXERR), ==, 8);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.12: writing 255 to TXERR in reset mode forces bus-off.
+ * When the host leaves reset mode the chip shows BS and ES with EI, TXERR
+ * reads 127 and counts the 128 bus-free sequences (11 recessive bits
+ * each) down; then BS and ES clear, both counters read 0 and EI comes
+ * again (6.4.5 note 1).
+ */
+static void test_bus_off_forced_by_txerr_and_recovery(void)
+{
+    const int64_t sequence_us = 11 * BIT_NS / 1000;
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_EI);
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_TXERR, 255);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    wr(c, REG_MOD, 0);
+
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, SR_BS | SR_ES);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+
+    wait_us(&r, 10 * sequence_us + sequence_us / 2);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
+    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+
+    /* 128 sequences of 22 us at 500 kbit/s: 2.816 ms in all */
+    wait_us(&r, 117 * sequence_us);
+    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    wait_us(&r, 2 * sequence_us);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.12: during bus-off, writing TXERR a value from 0 to 254
+ * in reset mode clears the bus-off state.
+ */
+static void test_writing_txerr_below_255_ends_bus_off(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_EI);
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_TXERR, 255);
+    wr(c, REG_MOD, 0);
+    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    wait_us(&r, 100);
+
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_TXERR, 0);
+    wr(c, REG_MOD, 0);
+    wait_us(&r, 100);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * The bus object's counters, as a user reads them with qom-get: frames
+ * counts frames on the wire, error-frames each unacknowledged attempt.
+ */
+static void test_bus_counters_count_frames_and_error_frames(void)
+{
+    static const CanMsg m = { .id = 0x60, .dlc = 2, .data = { 1, 2 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+    g_assert_cmpint(bus_counter(&r, "frames"), ==, 0);
+
+    pelican_send(&r, a, &m, CMR_TR);
+    pelican_send(&r, b, &m, CMR_TR);
+    pelican_send(&r, a, &m, CMR_SRR);
+    g_assert_cmpint(bus_counter(&r, "frames"), ==, 3);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 0);
+
+    wr(b, REG_MOD, MOD_RM);
+    pelican_send(&r, a, &m, CMR_TR | CMR_AT);
+    g_assert_cmpint(bus_counter(&r, "frames"), ==, 3);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
+    rig_stop(&r);
+}
+
+/*
+ * Migration
+ */
+
+static void migrate(QTestState *from, QTestState *to, const char *uri)
+{
+    QDict *rsp;
+
+    rsp = qtest_qmp(from, "{'execute': 'migrate', 'arguments': "
+                    "{'uri': %s}}", uri);
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(from, "STOP");
+    qtest_qmp_eventwait(to, "RESUME");
+}
+
+/*
+ * The receive FIFO migrates byte-exact: RMC, RBSA and the frames in the
+ * window read the same on the destination.
+ */
+static void test_migration_keeps_rx_fifo_byte_exact(void)
+{
+    static const CanMsg frames[] = {
+        { .id = 0x100, .dlc = 8, .data = { 1, 2, 3, 4, 5, 6, 7, 8 } },
+        { .id = 0x1abcdef, .ext = true, .dlc = 2, .data = { 0xa, 0xb } },
+        { .id = 0x7ff, .rtr = true, .dlc = 4 },
+        { .id = 0x200, .dlc = 1, .data = { 0xee } },
+    };
+    g_autofree char *sock = g_strdup_printf("%s/can-sja1000-mig-%d.sock",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    g_autofree char *incoming = g_strdup_printf("-incoming %s", uri);
+    uint8_t window[13];
+    Rig src, dst;
+    Chip *b;
+    size_t i, j;
+
+    rig_start(&src, 2);
+    pelican_setup(&src.chip[0], 0, 0);
+    pelican_setup(&src.chip[1], 0, IR_RI);
+    for (i = 0; i < ARRAY_SIZE(frames); i++) {
+        pelican_send(&src, &src.chip[0], &frames[i], CMR_TR);
+    }
+    b = &src.chip[1];
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11);
+
+    for (j = 0; j < sizeof(window); j++) {
+        window[j] = rd(b, REG_FRAME + j);
+    }
+
+    rig_start_with(&dst, 2, incoming, false);
+    migrate(src.qts, dst.qts, uri);
+    rig_stop(&src);
+    unlink(sock);
+    rig_map(&dst);
+
+    b = &dst.chip[1];
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11);
+    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    for (j = 0; j < sizeof(window); j++) {
+        g_assert_cmphex(rd(b, REG_FRAME + j), ==, window[j]);
+    }
+    for (i = 1; i < ARRAY_SIZE(frames); i++) {
+        CanMsg got;
+
+        pelican_read_rx(b, &got);
+        g_assert_cmphex(got.id, ==, frames[i].id);
+        g_assert(got.ext == frames[i].ext);
+        g_assert(got.rtr == frames[i].rtr);
+        g_assert_cmpuint(got.dlc, ==, frames[i].dlc);
+        g_assert_cmpmem(got.data, msg_data_len(&got), frames[i].data,
+                        msg_data_len(&frames[i]));
+        wr(b, REG_CMR, CMR_RRB);
+    }
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 + 7 + 3 + 4);
+    rig_stop(&dst);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/can-sja1000/pelican-reset-values",
+                   test_pelican_reset_values);
+    qtest_add_func("/can-sja1000/basiccan-reset-values",
+                   test_basiccan_reset_values);
+    qtest_add_func("/can-sja1000/basiccan-status-after-reset-is-0x0c",
+                   test_basiccan_status_after_reset_is_0x0c);
+    qtest_add_func("/can-sja1000/reset-mode-registers-ignore-writes-in-"
+                   "operating-mode",
+                   test_reset_mode_registers_ignore_writes_in_operating_mode);
+    qtest_add_func("/can-sja1000/basiccan-reset-mode-registers-ignore-"
+                   "writes-in-operating-mode",
+                   test_basiccan_reset_mode_registers_ignore_writes);
+    qtest_add_func("/can-sja1000/standard-frame-arrives-byte-exact-and-"
+                   "never-in-the-sender",
+                   test_standard_frame_arrives_byte_exact_not_in_sender);
+    qtest_add_func("/can-sja1000/extended-frame-arrives-with-29-bit-layout",
+                   test_extended_frame_arrives_with_29_bit_layout);
+    qtest_add_func("/can-sja1000/self-reception-request-stores-own-frame",
+                   test_self_reception_request_stores_own_frame);
+    qtest_add_func("/can-sja1000/rtr-frame-with-dlc-8-stores-no-data",
+                   test_rtr_frame_with_dlc_8_stores_no_data);
+    qtest_add_func("/can-sja1000/single-filter-standard-frames",
+                   test_single_filter_standard_frames);
+    qtest_add_func("/can-sja1000/single-filter-extended-frames",
+                   test_single_filter_extended_frames);
+    qtest_add_func("/can-sja1000/dual-filter-standard-frames",
+                   test_dual_filter_standard_frames);
+    qtest_add_func("/can-sja1000/dual-filter-extended-frames",
+                   test_dual_filter_extended_frames);
+    qtest_add_func("/can-sja1000/basiccan-filter-compares-identifier-bits-"
+                   "10-to-3",
+                   test_basiccan_filter_compares_identifier_bits_10_to_3);
+    qtest_add_func("/can-sja1000/rx-fifo-overrun-loses-exactly-the-"
+                   "overflowing-frames",
+                   test_rx_fifo_overrun_loses_exactly_the_overflowing_frames);
+    qtest_add_func("/can-sja1000/release-advances-rbsa-and-window-wraps-at-64",
+                   test_release_advances_rbsa_and_window_wraps_at_64);
+    qtest_add_func("/can-sja1000/reset-mode-empties-the-rx-fifo",
+                   test_reset_mode_empties_the_rx_fifo);
+    qtest_add_func("/can-sja1000/ir-read-clears-all-flags-but-ri",
+                   test_ir_read_clears_all_flags_but_ri);
+    qtest_add_func("/can-sja1000/receive-interrupt-follows-rie",
+                   test_receive_interrupt_follows_rie);
+    qtest_add_func("/can-sja1000/basiccan-ir-read-clears-ri",
+                   test_basiccan_ir_read_clears_ri);
+    qtest_add_func("/can-sja1000/basiccan-transmit-and-receive",
+                   test_basiccan_transmit_and_receive);
+    qtest_add_func("/can-sja1000/basiccan-does-not-store-extended-frames",
+                   test_basiccan_does_not_store_extended_frames);
+    qtest_add_func("/can-sja1000/self-test-mode-transmits-without-"
+                   "acknowledge",
+                   test_self_test_mode_transmits_without_acknowledge);
+    qtest_add_func("/can-sja1000/listen-only-receives-but-never-acks-or-sends",
+                   test_listen_only_receives_but_never_acks_or_sends);
+    qtest_add_func("/can-sja1000/lone-node-ack-errors-stop-at-error-passive",
+                   test_lone_node_ack_errors_stop_at_error_passive);
+    qtest_add_func("/can-sja1000/abort-transmission-cancels-retries",
+                   test_abort_transmission_cancels_retries);
+    qtest_add_func("/can-sja1000/single-shot-transmission-makes-one-attempt",
+                   test_single_shot_transmission_makes_one_attempt);
+    qtest_add_func("/can-sja1000/successful-transmission-lowers-txerr-by-one",
+                   test_successful_transmission_lowers_txerr_by_one);
+    qtest_add_func("/can-sja1000/successful-reception-lowers-rxerr-by-one",
+                   test_successful_reception_lowers_rxerr_by_one);
+    qtest_add_func("/can-sja1000/bus-off-forced-by-txerr-and-recovery",
+                   test_bus_off_forced_by_txerr_and_recovery);
+    qtest_add_func("/can-sja1000/writing-txerr-below-255-ends-bus-off",
+                   test_writing_txerr_below_255_ends_bus_off);
+    qtest_add_func("/can-sja1000/bus-counters-count-frames-and-error-frames",
+                   test_bus_counters_count_frames_and_error_frames);
+    qtest_add_func("/can-sja1000/migration-keeps-rx-fifo-byte-exact",
+                   test_migration_keeps_rx_fifo_byte_exact);
+
+    return g_test_run();
+}
