@@ -103,10 +103,34 @@ frames_of() { awk '{ print $3 }' "$1"; }
 # exits after COUNT frames or IDLE_MS without traffic.  Sets CANDUMP_PID.
 start_candump() {
     file=$1; count=$2; idle=$3; shift 3
+    rx_before=$(rx_snapshot "$@")
     candump -L -n "$count" -T "$idle" "$@" > "$file" 2>/tmp/candump.err &
     CANDUMP_PID=$!
-    # candump has no readiness signal; give it time to bind under TCG.
-    sleep 0.5
+    wait_bound "$rx_before" "$@"
+}
+
+# rx_sockets IF: receivers registered on IF (all of can.ko's receive lists).
+rx_sockets() {
+    cat /proc/net/can/rcvlist_* 2>/dev/null | awk -v i="${1%%,*}" '$1 == i { n++ } END { print n + 0 }'
+}
+
+# rx_snapshot IF...: "IF=count ..." for wait_bound.
+rx_snapshot() {
+    for i in "$@"; do printf '%s=%s ' "${i%%,*}" "$(rx_sockets "$i")"; done
+}
+
+# wait_bound SNAPSHOT IF...: wait until each IF has more receivers than in
+# SNAPSHOT (taken with rx_snapshot before starting a listener).  candump
+# and canfdtest give no readiness signal, and a fixed sleep is too short
+# when the host is busy compiling; frames sent before the bind are lost.
+wait_bound() {
+    snap=$1; shift
+    for i in "$@"; do
+        i=${i%%,*}
+        before=$(echo "$snap" | tr ' ' '\n' | sed -n "s/^$i=//p")
+        wait_until 10 [ "$(rx_sockets "$i")" -gt "${before:-0}" ] \
+            || log "note: no new receiver on $i after 10 s; continuing"
+    done
 }
 
 # metric KEY=VALUE...: machine-readable line picked up by bench/run.

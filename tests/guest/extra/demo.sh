@@ -22,9 +22,10 @@ can_up can1
 $IP -details link show dev can0 | sed 's/^/    /'
 
 say "Starting 'candump can1' in the background; everything below tagged 'can1' was received there."
+snap=$(rx_snapshot can1)
 candump -t z can1 > /dev/console 2>&1 &
 cpid=$!
-sleep 0.5
+wait_bound "$snap" can1
 
 say "cansend can0 123#DEADBEEF      (standard id, 4 data bytes)"
 cansend can0 123#DEADBEEF; sleep 0.2

@@ -21,9 +21,10 @@ can_up can1
 # A slow candump must not be mistaken for controller loss: give its socket
 # a big buffer and have it report socket-level drops (-d).
 echo 16777216 > /proc/sys/net/core/rmem_max
+snap=$(rx_snapshot can1)
 candump -L -d -r 16000000 -n "$N" -T 5000 can1 > /tmp/burst.log 2>/tmp/candump.err &
 cpid=$!
-sleep 0.5
+wait_bound "$snap" can1
 
 over0=$(stat can1 rx_over_errors)
 t0=$(now_ns)

@@ -17,9 +17,10 @@ ifs=$(can_ifaces | tr '\n' ' ')
 can_up can0
 can_up can1
 
+snap=$(rx_snapshot can1)
 canfdtest -v can1 > /tmp/dut.log 2>&1 &
 dut=$!
-sleep 0.5
+wait_bound "$snap" can1
 t0=$(now_ns)
 # Bound the generator: a lost frame would make it wait forever.
 timeout 200 canfdtest -v -g -l "$LOOPS" can0 > /tmp/host.log 2>&1

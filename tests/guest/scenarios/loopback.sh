@@ -29,9 +29,10 @@ while [ "$i" -lt "$N" ]; do printf '2%02X#%02X11223344\n' "$i" "$i" >> /tmp/fram
 run_phase() {
     can_up can0 loopback "$1"
     rx0=$(stat can0 rx_packets); tx0=$(stat can0 tx_packets); p0=$(stat can1 rx_packets)
+    snap=$(rx_snapshot can0)
     candump -x -n $((2 * N)) -T 2000 can0 > "/tmp/lb-$1.log" 2>&1 &
     cp=$!
-    sleep 0.5
+    wait_bound "$snap" can0
     send_frames can0 /tmp/frames || fail "loopback $1: sending failed"
     wait "$cp"
     drx=$(( $(stat can0 rx_packets) - rx0 )); dtx=$(( $(stat can0 tx_packets) - tx0 ))
