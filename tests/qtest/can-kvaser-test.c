@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the PCI boards that carry SJA1000 CAN controllers: the Kvaser
+ * PCIcan-S/D/Q (AMCC S5920 bridge, 1, 2 or 4 channels on one INTx line)
+ * and the Advantech PCM-3680I and MIOe-3680, checked as Linux's
+ * kvaser_pci.c and plx_pci.c/sja1000_isa-style drivers see them.
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+
+/* SJA1000 registers used here (datasheet 6.4.1, PeliCAN mode) */
+#define REG_MOD             0
+#define REG_CMR             1
+#define REG_SR              2
+#define REG_IR              3
+#define REG_IER             4
+#define REG_BTR0            6
+#define REG_BTR1            7
+#define REG_OCR             8
+#define REG_EWLR            13
+#define REG_FRAME           16
+#define REG_ACR0            16
+#define REG_AMR0            20
+#define REG_RMC             29
+#define REG_RBSA            30
+#define REG_CDR             31
+#define REG_RAM             32      /* internal RAM, RX FIFO first */
+#define CDR_PELICAN         0x80
+#define MOD_RM              0x01
+#define MOD_STM             0x04
+#define CMR_TR              0x01
+#define CMR_AT              0x02
+#define CMR_RRB             0x04
+#define CMR_SRR             0x10
+#define SR_RBS              0x01
+#define SR_TBS              0x04
+#define SR_TCS              0x08
+#define IR_RI               0x01
+#define IR_BEI              0x80
+
+/* Kvaser PCIcan (Linux kvaser_pci.c) */
+#define KVASER_VENDOR_ID    0x10e8
+#define KVASER_DEVICE_ID    0x8406
+#define KVASER_S5920_BAR    0
+#define KVASER_SJA_BAR      1
+#define KVASER_XILINX_BAR   2
+#define KVASER_CHANNEL_SIZE 0x20
+#define KVASER_MAX_CHANNELS 4
+#define S5920_INTCSR        0x38
+#define S5920_PTCR          0x60
+#define INTCSR_ADDON_INTEN  (1u << 13)
+#define XILINX_VERINT       7
+
+/* Advantech boards */
+#define ADVANTECH_VENDOR_ID 0x13fe
+#define PCM3680_DEVICE_ID   0xc002
+#define MIOE3680_DEVICE_ID  0xc302
+
+#define BOARD_SLOT          4
+/* PIIX3 routes all four PCI interrupt lines to ISA IRQ / GSI 11 here */
+#define PIIX3_DEVFN         QPCI_DEVFN(1, 0)
+#define PIIX3_PIRQRC        0x60
+#define INTX_GSI            11
+
+typedef struct Chan {
+    QPCIDevice *dev;
+    QPCIBar bar;
+    uint64_t base;
+    unsigned shift;         /* register n at base + (n << shift) */
+} Chan;
+
+typedef struct Board {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar[3];
+    uint64_t bar_size[3];
+} Board;
+
+static uint8_t rd(Chan *c, uint8_t reg)
+{
+    return qpci_io_readb(c->dev, c->bar, c->base + (reg << c->shift));
+}
+
+static void wr(Chan *c, uint8_t reg, uint8_t value)
+{
+    qpci_io_writeb(c->dev, c->bar, c->base + (reg << c->shift), value);
+}
+
+/* Start QEMU with @devices and map BARs 0..@bars-1 of the board in slot 4 */
+static void board_start(Board *b, const char *devices, int bars)
+{
+    int i;
+
+    memset(b, 0, sizeof(*b));
+    b->qts = qtest_initf("-machine pc -nodefaults %s", devices);
+    b->bus = qpci_new_pc(b->qts, NULL);
+    b->dev = qpci_device_find(b->bus, QPCI_DEVFN(BOARD_SLOT, 0));
+    g_assert(b->dev);
+    qpci_device_enable(b->dev);
+    for (i = 0; i < bars; i++) {
+        b->bar[i] = qpci_iomap(b->dev, i, &b->bar_size[i]);
+    }
+}
+
+static void board_stop(Board *b)
+{
+    g_free(b->dev);
+    qpci_free_pc(b->bus);
+    qtest_quit(b->qts);
+}
+
+static void kvaser_start(Board *b, const char *props)
+{
+    g_autofree char *devices =
+        g_strdup_printf("-object can-bus,id=b0 -object can-bus,id=b1 "
+                        "-device kvaser_pci,addr=0x%x,%s", BOARD_SLOT, props);
+
+    board_start(b, devices, 3);
+}
+
+static Chan kvaser_chan(Board *b, unsigned i)
+{
+    return (Chan) {
+        .dev = b->dev, .bar = b->bar[KVASER_SJA_BAR],
+        .base = i * KVASER_CHANNEL_SIZE,
+    };
+}
+
+/*
+ * What firmware does on a pc machine: route PIRQA..D to IRQ 11 in the
+ * PIIX3 and tell the device; then watch the IOAPIC input.
+ */
+static void intx_route(Board *b)
+{
+    QPCIDevice *piix3 = qpci_device_find(b->bus, PIIX3_DEVFN);
+    int i;
+
+    g_assert(piix3);
+    for (i = 0; i < 4; i++) {
+        qpci_config_writeb(piix3, PIIX3_PIRQRC + i, INTX_GSI);
+    }
+    g_free(piix3);
+    qpci_config_writeb(b->dev, PCI_INTERRUPT_LINE, INTX_GSI);
+    qtest_irq_intercept_in(b->qts, "ioapic");
+}
+
+static bool intx(Board *b)
+{
+    return qtest_get_irq(b->qts, INTX_GSI);
+}
+
+static void intcsr_write(Board *b, uint32_t value)
+{
+    qpci_io_writel(b->dev, b->bar[KVASER_S5920_BAR], S5920_INTCSR, value);
+}
+
+/* PeliCAN, 500 kbit/s, accept all, then operating mode */
+static void pelican_setup(Chan *c, uint8_t mod, uint8_t ier)
+{
+    int i;
+
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_CDR, CDR_PELICAN);
+    wr(c, REG_MOD, MOD_RM | mod);
+    wr(c, REG_BTR0, 0x00);
+    wr(c, REG_BTR1, 0x1c);
+    wr(c, REG_OCR, 0x1a);
+    for (i = 0; i < 4; i++) {
+        wr(c, REG_ACR0 + i, 0x00);
+        wr(c, REG_AMR0 + i, 0xff);
+    }
+    wr(c, REG_IER, ier);
+    wr(c, REG_MOD, mod);
+    g_assert_cmphex(rd(c, REG_MOD), ==, mod);
+}
+
+/* Send a standard data frame: id, one data byte */
+static void send_std(Board *b, Chan *c, uint16_t id, uint8_t data,
+                     uint8_t cmd)
+{
+    wr(c, REG_FRAME, 0x01);
+    wr(c, REG_FRAME + 1, id >> 3);
+    wr(c, REG_FRAME + 2, id << 5);
+    wr(c, REG_FRAME + 3, data);
+    wr(c, REG_CMR, cmd);
+    qtest_clock_step(b->qts, 1000000);
+}
+
+/*
+ * PCI identity
+ */
+
+static void test_pci_identity(void)
+{
+    Board b;
+
+    kvaser_start(&b, "canbus0=b0");
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
+                    KVASER_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
+                    KVASER_DEVICE_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_CLASS_DEVICE), ==, 0x0c09);
+    g_assert_cmpuint(qpci_config_readb(b.dev, PCI_INTERRUPT_PIN), ==, 1);
+    g_assert_cmphex(qpci_config_readl(b.dev, PCI_BASE_ADDRESS_0) &
+                    PCI_BASE_ADDRESS_SPACE, ==, PCI_BASE_ADDRESS_SPACE_IO);
+    g_assert_cmphex(qpci_config_readl(b.dev, PCI_BASE_ADDRESS_1) &
+                    PCI_BASE_ADDRESS_SPACE, ==, PCI_BASE_ADDRESS_SPACE_IO);
+    g_assert_cmphex(qpci_config_readl(b.dev, PCI_BASE_ADDRESS_2) &
+                    PCI_BASE_ADDRESS_SPACE, ==, PCI_BASE_ADDRESS_SPACE_IO);
+    g_assert_cmphex(b.bar_size[KVASER_S5920_BAR], ==, 0x80);
+    g_assert_cmphex(b.bar_size[KVASER_SJA_BAR], ==, 0x80);
+    g_assert_cmphex(b.bar_size[KVASER_XILINX_BAR], ==, 8);
+    board_stop(&b);
+}
+
+/* kvaser_pci.c reads the Xilinx version from the high nibble of byte 7 */
+static void test_xilinx_version_register(void)
+{
+    Board b;
+
+    kvaser_start(&b, "canbus0=b0");
+    g_assert_cmphex(qpci_io_readb(b.dev, b.bar[KVASER_XILINX_BAR],
+                                  XILINX_VERINT) >> 4, ==, 1);
+    board_stop(&b);
+}
+
+/*
+ * The S5920's INTCSR comes out of reset with the add-on interrupt
+ * pass-through off; the driver sets bit 13 and programs PTCR.
+ */
+static void test_s5920_intcsr_and_ptcr(void)
+{
+    Board b;
+    QPCIBar s5920;
+
+    kvaser_start(&b, "canbus0=b0");
+    s5920 = b.bar[KVASER_S5920_BAR];
+    g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_INTCSR) &
+                    INTCSR_ADDON_INTEN, ==, 0);
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_INTCSR) &
+                    INTCSR_ADDON_INTEN, ==, INTCSR_ADDON_INTEN);
+    qpci_io_writel(b.dev, s5920, S5920_PTCR, 0x80808080);
+    g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_PTCR), ==, 0x80808080);
+    board_stop(&b);
+}
+
+/*
+ * Channel detection as kvaser_pci.c does it: for each 0x20 slot write
+ * MOD (CR in BasicCAN, the same reset bit) = 1 and stop at the first slot
+ * that does not read bit 0 back.
+ */
+static void test_probe_finds_channels(const void *data)
+{
+    unsigned channels = GPOINTER_TO_UINT(data);
+    g_autofree char *props = g_strdup_printf("channels=%u,canbus0=b0",
+                                             channels);
+    Board b;
+    unsigned found;
+
+    kvaser_start(&b, props);
+    for (found = 0; found < KVASER_MAX_CHANNELS; found++) {
+        Chan c = kvaser_chan(&b, found);
+
+        wr(&c, REG_MOD, MOD_RM);
+        if (!(rd(&c, REG_MOD) & MOD_RM)) {
+            break;
+        }
+    }
+    g_assert_cmpuint(found, ==, channels);
+    board_stop(&b);
+}
+
+/* The slots of absent chips read 0 and ignore writes */
+static void test_absent_channel_slots_read_0(void)
+{
+    Board b;
+    unsigned i, reg;
+
+    kvaser_start(&b, "channels=1,canbus0=b0");
+    for (i = 1; i < KVASER_MAX_CHANNELS; i++) {
+        Chan c = kvaser_chan(&b, i);
+
+        wr(&c, REG_CDR, CDR_PELICAN);
+        wr(&c, REG_MOD, MOD_RM);
+        wr(&c, REG_EWLR, 0x55);
+        for (reg = 0; reg < KVASER_CHANNEL_SIZE; reg++) {
+            g_assert_cmphex(rd(&c, reg), ==, 0);
+        }
+    }
+    board_stop(&b);
+}
+
+/*
+ * Interrupts: a channel with an interrupt pending drives the board's INTx
+ * only while INTCSR enables the add-on interrupt pass-through.  A chip in
+ * self-test mode receiving its own frame (SRR) keeps RI until RRB.
+ */
+static void test_channel_interrupt_needs_intcsr_addon_enable(void)
+{
+    Board b;
+    Chan c;
+
+    kvaser_start(&b, "canbus0=b0");
+    intx_route(&b);
+    c = kvaser_chan(&b, 0);
+    pelican_setup(&c, MOD_STM, IR_RI);
+    g_assert_false(intx(&b));
+
+    send_std(&b, &c, 0x10, 0x01, CMR_SRR);
+    g_assert_cmphex(rd(&c, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_false(intx(&b));
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    g_assert_true(intx(&b));
+    intcsr_write(&b, 0);
+    g_assert_false(intx(&b));
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    g_assert_true(intx(&b));
+    wr(&c, REG_CMR, CMR_RRB);
+    g_assert_false(intx(&b));
+    board_stop(&b);
+}
+
+/*
+ * Both channels of a PCIcan-D share INTx: it stays asserted until every
+ * channel's interrupt is cleared, in either order.
+ */
+static void test_shared_intx_until_both_channels_cleared(void)
+{
+    Board b;
+    Chan c0, c1;
+
+    /* separate buses, so each channel hears only itself */
+    kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b1");
+    intx_route(&b);
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    c0 = kvaser_chan(&b, 0);
+    c1 = kvaser_chan(&b, 1);
+    pelican_setup(&c0, MOD_STM, IR_RI);
+    pelican_setup(&c1, MOD_STM, IR_RI);
+    g_assert_false(intx(&b));
+
+    send_std(&b, &c0, 0x10, 0x01, CMR_SRR);
+    send_std(&b, &c1, 0x11, 0x02, CMR_SRR);
+    g_assert_true(intx(&b));
+    wr(&c0, REG_CMR, CMR_RRB);
+    g_assert_true(intx(&b));
+    wr(&c1, REG_CMR, CMR_RRB);
+    g_assert_false(intx(&b));
+
+    send_std(&b, &c0, 0x10, 0x03, CMR_SRR);
+    send_std(&b, &c1, 0x11, 0x04, CMR_SRR);
+    wr(&c1, REG_CMR, CMR_RRB);
+    g_assert_true(intx(&b));
+    intcsr_write(&b, 0);
+    g_assert_false(intx(&b));
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    g_assert_true(intx(&b));
+    wr(&c0, REG_CMR, CMR_RRB);
+    g_assert_false(intx(&b));
+    board_stop(&b);
+}
+
+/* Each of a PCIcan-Q's four channels drives the board's INTx */
+static void test_every_channel_of_4_drives_intx(void)
+{
+    Board b;
+    unsigned i;
+
+    kvaser_start(&b, "channels=4");
+    intx_route(&b);
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    for (i = 0; i < 4; i++) {
+        Chan c = kvaser_chan(&b, i);
+
+        pelican_setup(&c, MOD_STM, IR_RI);
+        g_assert_false(intx(&b));
+        send_std(&b, &c, 0x20 + i, i, CMR_SRR);
+        g_assert_cmpuint(rd(&c, REG_RMC), ==, 1);
+        g_assert_true(intx(&b));
+        wr(&c, REG_CMR, CMR_RRB);
+        g_assert_false(intx(&b));
+    }
+    board_stop(&b);
+}
+
+/*
+ * Buses: two channels on one bus talk to each other; on different buses
+ * they do not hear each other (and a lone sender gets no acknowledge).
+ */
+static void test_channels_on_one_bus_talk(void)
+{
+    Board b;
+    Chan c0, c1;
+
+    kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b0");
+    c0 = kvaser_chan(&b, 0);
+    c1 = kvaser_chan(&b, 1);
+    pelican_setup(&c0, 0, 0);
+    pelican_setup(&c1, 0, 0);
+    send_std(&b, &c0, 0x123, 0x5a, CMR_TR);
+    g_assert_cmphex(rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmphex(rd(&c1, REG_FRAME + 1), ==, 0x24);
+    g_assert_cmphex(rd(&c1, REG_FRAME + 3), ==, 0x5a);
+    board_stop(&b);
+}
+
+static void test_channels_on_different_buses_are_isolated(void)
+{
+    Board b;
+    Chan c0, c1;
+
+    kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b1");
+    c0 = kvaser_chan(&b, 0);
+    c1 = kvaser_chan(&b, 1);
+    pelican_setup(&c0, 0, IR_BEI);
+    pelican_setup(&c1, 0, 0);
+    send_std(&b, &c0, 0x123, 0x5a, CMR_TR | CMR_AT);
+    g_assert_cmphex(rd(&c0, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(rd(&c0, REG_IR), ==, IR_BEI);
+    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 0);
+    board_stop(&b);
+}
+
+/* upstream QEMU's canbus= keeps naming channel 0's bus */
+static void test_canbus_alias_names_channel_0_bus(void)
+{
+    Board b;
+    Chan c0, peer;
+    QPCIDevice *dev2;
+
+    kvaser_start(&b, "canbus=b0 -device kvaser_pci,addr=0x5,canbus0=b0");
+    dev2 = qpci_device_find(b.bus, QPCI_DEVFN(BOARD_SLOT + 1, 0));
+    g_assert(dev2);
+    qpci_device_enable(dev2);
+    c0 = kvaser_chan(&b, 0);
+    peer = (Chan) { .dev = dev2, .bar = qpci_iomap(dev2, KVASER_SJA_BAR,
+                                                   NULL) };
+    pelican_setup(&c0, 0, 0);
+    pelican_setup(&peer, 0, 0);
+    send_std(&b, &c0, 0x321, 0x99, CMR_TR);
+    g_assert_cmphex(rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(rd(&peer, REG_RMC), ==, 1);
+    g_free(dev2);
+    board_stop(&b);
+}
+
+/*
+ * Advantech boards: two channels, BAR n is channel n.
+ */
+
+/*
+ * PCM-3680I: one byte per register and the whole 128-byte register space
+ * decoded, so the internal RAM (datasheet 6.4.17) is reachable at 32:
+ * the received frame sits at 32 + RBSA; the RAM is writable in reset
+ * mode only.
+ */
+static void test_pcm3680_smoke(void)
+{
+    Board b;
+    Chan c0, c1;
+    uint8_t rbsa;
+    int i;
+
+    board_start(&b, "-object can-bus,id=b0 -device pcm3680_pci,addr=0x4,"
+                "canbus0=b0,canbus1=b0", 2);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
+                    ADVANTECH_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
+                    PCM3680_DEVICE_ID);
+    g_assert_cmphex(b.bar_size[0], ==, 0x100);
+    g_assert_cmphex(b.bar_size[1], ==, 0x100);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
+    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1] };
+
+    wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(rd(&c0, REG_SR), ==, 0x3c);
+    pelican_setup(&c0, 0, 0);
+    pelican_setup(&c1, 0, 0);
+    send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
+    send_std(&b, &c0, 0x0ab, 0x22, CMR_TR);
+    wr(&c1, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
+    rbsa = rd(&c1, REG_RBSA);
+    g_assert_cmpuint(rbsa, ==, 4);
+    for (i = 0; i < 4; i++) {
+        g_assert_cmphex(rd(&c1, REG_RAM + rbsa + i), ==,
+                        rd(&c1, REG_FRAME + i));
+    }
+    g_assert_cmphex(rd(&c1, REG_RAM + 3), ==, 0x11);
+
+    wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(rd(&c1, REG_RAM + 60), !=, 0x5a);
+    wr(&c1, REG_MOD, MOD_RM);
+    wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(rd(&c1, REG_RAM + 60), ==, 0x5a);
+    board_stop(&b);
+}
+
+/* MIOe-3680: registers on 32-bit boundaries (offset = register << 2) */
+static void test_mioe3680_smoke(void)
+{
+    Board b;
+    Chan c0, c1;
+
+    board_start(&b, "-object can-bus,id=b0 -device mioe3680_pci,addr=0x4,"
+                "canbus0=b0,canbus1=b0", 2);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
+                    ADVANTECH_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
+                    MIOE3680_DEVICE_ID);
+    g_assert_cmphex(b.bar_size[0], ==, 0x400);
+    g_assert_cmphex(b.bar_size[1], ==, 0x400);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0], .shift = 2 };
+    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1], .shift = 2 };
+
+    wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(rd(&c0, REG_SR), ==, 0x3c);
+    g_assert_cmpuint(rd(&c0, REG_EWLR), ==, 96);
+    pelican_setup(&c0, 0, 0);
+    pelican_setup(&c1, 0, IR_RI);
+    send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
+    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmphex(rd(&c1, REG_IR), ==, IR_RI);
+    g_assert_cmphex(rd(&c1, REG_FRAME + 1), ==, 0x15);
+    g_assert_cmphex(rd(&c1, REG_FRAME + 2), ==, 0x40);
+    g_assert_cmphex(rd(&c1, REG_FRAME + 3), ==, 0x11);
+    board_stop(&b);
+}
+
+/*
+ * Bad command lines: QEMU must refuse to start, saying why.
+ */
+
+typedef struct BadCmdline {
+    const char *name;
+    const char *args;
+    const char *stderr_pattern;
+} BadCmdline;
+
+static const BadCmdline bad_cmdlines[] = {
+    {
+        "channels-0-is-rejected",
+        "-object can-bus,id=b0 -device kvaser_pci,channels=0,canbus0=b0",
+        "*channels=0 is not possible: this board has 1 to 4 channels*",
+    }, {
+        "channels-3-is-rejected",
+        "-object can-bus,id=b0 -device kvaser_pci,channels=3,canbus0=b0",
+        "*channels=3 is not possible: this board has 1 to 4 channels*",
+    }, {
+        "channels-5-is-rejected",
+        "-object can-bus,id=b0 -device kvaser_pci,channels=5,canbus0=b0",
+        "*channels=5 is not possible: this board has 1 to 4 channels*",
+    }, {
+        "canbus-beyond-the-channels-is-rejected",
+        "-object can-bus,id=b0 -device kvaser_pci,channels=2,canbus2=b0",
+        "*canbus2 is set but the board has only 2 channels*",
+    }, {
+        "unknown-bus-is-rejected",
+        "-device kvaser_pci,canbus0=nosuchbus",
+        "*nosuchbus*not found*",
+    }, {
+        "duplicate-bus-id-is-rejected",
+        "-object can-bus,id=b0 -object can-bus,id=b0 "
+        "-device kvaser_pci,canbus0=b0",
+        "*Duplicate ID 'b0'*",
+    },
+};
+
+static void test_bad_cmdline(const void *data)
+{
+    const BadCmdline *bad = data;
+
+    if (g_test_subprocess()) {
+        QTestState *qts = qtest_initf("-machine pc -nodefaults %s",
+                                      bad->args);
+
+        /* reached only if QEMU accepted the command line */
+        qtest_quit(qts);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr(bad->stderr_pattern);
+}
+
+int main(int argc, char **argv)
+{
+    static const unsigned channels[] = { 1, 2, 4 };
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/can-kvaser/pci-identity", test_pci_identity);
+    qtest_add_func("/can-kvaser/xilinx-version-register",
+                   test_xilinx_version_register);
+    qtest_add_func("/can-kvaser/s5920-intcsr-and-ptcr",
+                   test_s5920_intcsr_and_ptcr);
+    for (i = 0; i < ARRAY_SIZE(channels); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/can-kvaser/probe-finds-%u-channel%s",
+                            channels[i], channels[i] == 1 ? "" : "s");
+
+        qtest_add_data_func(path, GUINT_TO_POINTER(channels[i]),
+                            test_probe_finds_channels);
+    }
+    qtest_add_func("/can-kvaser/absent-channel-slots-read-0",
+                   test_absent_channel_slots_read_0);
+    qtest_add_func("/can-kvaser/channel-interrupt-needs-intcsr-addon-enable",
+                   test_channel_interrupt_needs_intcsr_addon_enable);
+    qtest_add_func("/can-kvaser/shared-intx-until-both-channels-cleared",
+                   test_shared_intx_until_both_channels_cleared);
+    qtest_add_func("/can-kvaser/every-channel-of-4-drives-intx",
+                   test_every_channel_of_4_drives_intx);
+    qtest_add_func("/can-kvaser/channels-on-one-bus-talk",
+                   test_channels_on_one_bus_talk);
+    qtest_add_func("/can-kvaser/channels-on-different-buses-are-isolated",
+                   test_channels_on_different_buses_are_isolated);
+    qtest_add_func("/can-kvaser/canbus-alias-names-channel-0-bus",
+                   test_canbus_alias_names_channel_0_bus);
+    qtest_add_func("/can-kvaser/pcm3680-smoke", test_pcm3680_smoke);
+    qtest_add_func("/can-kvaser/mioe3680-smoke", test_mioe3680_smoke);
+    for (i = 0; i < ARRAY_SIZE(bad_cmdlines); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/can-kvaser/bad-cmdline/%s",
+                            bad_cmdlines[i].name);
+
+        qtest_add_data_func(path, &bad_cmdlines[i], test_bad_cmdline);
+    }
+
+    return g_test_run();
+}
