@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make            build QEMU with the qemu-can patch set (runs ./configure
+#                 first when needed, again when configure or patches/ changed)
+# make check      build, then run every test: tests/run-checks
+# make demo       build, then run tests/guest/demo, or list our CAN devices
+# make bench      build, then run bench/run
+# make patches    export the patch set as a 'git am' series in build/patches/
+# make refresh-patch P=NAME [FILES="PATH..."]
+#                 rewrite patches/NAME from your edits in build/qemu
+# make clean      remove build/ except build/download/ (the QEMU source
+#                 package); the ccache cache (~/.cache/ccache) is kept too
+#
+# JOBS=N limits ninja to N parallel jobs.
+
+TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+BUILD := $(TOP)/build
+SHELL := /bin/bash
+QEMU_FIRMWARE := -L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu
+
+# ccache keys on paths relative to the top, so a clone in another folder
+# reuses the same cache.
+export CCACHE_BASEDIR := $(TOP)
+export CCACHE_NOHASHDIR := 1
+
+# A change to any of these reruns ./configure (with the recorded options).
+CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh \
+	$(TOP)/build-aux/stage \
+	$(wildcard $(TOP)/patches/series $(TOP)/patches/removed-files \
+		   $(TOP)/patches/*.patch)
+
+.NOTPARALLEL:
+.PHONY: all build check demo bench patches refresh-patch clean
+
+all: build
+
+$(BUILD)/config.stamp: $(CONFIG_INPUTS)
+	@cd $(TOP) && if [ -f $@ ]; then ./configure --reconfigure; \
+	else ./configure; fi
+
+build: $(BUILD)/config.stamp
+	@$(TOP)/build-aux/build
+
+check: build
+	@$(TOP)/tests/run-checks
+
+demo: build
+	@cd $(TOP) && if [ -x tests/guest/demo ]; then tests/guest/demo; else \
+	  echo "\$$ build/qemu-system-x86_64 -device help | grep -i can"; \
+	  build/qemu-system-x86_64 $(QEMU_FIRMWARE) -device help | grep -i can; \
+	  echo; echo "\$$ build/qemu-system-x86_64 -object help | grep -i can"; \
+	  build/qemu-system-x86_64 $(QEMU_FIRMWARE) -object help | grep -i can; \
+	fi
+
+bench: build
+	@cd $(TOP) && if [ -x bench/run ]; then bench/run; else \
+	  echo "make bench: there is no bench/run yet" >&2; exit 1; fi
+
+patches: $(BUILD)/config.stamp
+	@$(TOP)/build-aux/stage
+	@$(TOP)/build-aux/export-patches
+
+# No prerequisite: making the tree first would undo the edits to record.
+refresh-patch:
+	@$(TOP)/build-aux/refresh-patch $(P) $(FILES)
+
+clean:
+	@if [ -d $(BUILD) ]; then \
+	  find $(BUILD) -mindepth 1 -maxdepth 1 ! -name download \
+	    -exec rm -rf {} +; fi

@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# Shared helpers for configure and the scripts in build-aux/.
+# Sourced, never run: callers set -euo pipefail themselves.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$top/build
+stamp=$build/config.stamp
+
+# Recorded in $stamp by configure, read back by load_stamp.
+# shellcheck disable=SC2034 # used by configure
+cfg_qemu_source=
+cfg_target_list=
+pristine=
+qemu_version=
+
+# Where a QEMU built with --disable-install-blobs finds its firmware:
+# SeaBIOS, qemu-system-data, and iPXE's option ROMs for default NICs.
+# shellcheck disable=SC2034 # used by tests/run-checks
+qemu_firmware_args=(-L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu)
+
+# Repository folders laid over the QEMU tree at the same path.
+overlay_dirs=(hw net include tests/qtest docs)
+
+die() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+note() {
+    printf '%s\n' "$*"
+}
+
+# Print the non-empty, non-comment lines of a data file, trimmed.
+data_lines() {
+    local line
+    while IFS= read -r line || [[ -n $line ]]; do
+        line=${line%%#*}
+        line=${line#"${line%%[![:space:]]*}"}
+        line=${line%"${line##*[![:space:]]}"}
+        if [[ -n $line ]]; then
+            printf '%s\n' "$line"
+        fi
+    done < "$1"
+}
+
+# Every file the repository lays over the QEMU tree, relative to $top,
+# sorted.  Editor leftovers and patch rejects are ignored.
+overlay_files() {
+    local d
+    for d in "${overlay_dirs[@]}"; do
+        [[ -d $top/$d ]] || continue
+        (cd "$top" && find "$d" -type f \
+            ! -name '*~' ! -name '.*.sw?' ! -name '*.orig' ! -name '*.rej' \
+            ! -name '.#*' -print)
+    done | LC_ALL=C sort
+}
+
+# Patch file names from patches/series, in order.
+series_patches() {
+    local p
+    [[ -f $top/patches/series ]] || return 0
+    while IFS= read -r p; do
+        [[ -f $top/patches/$p ]] ||
+            die "patches/series names $p, but patches/$p does not exist"
+        printf '%s\n' "$p"
+    done < <(data_lines "$top/patches/series")
+}
+
+# Upstream files that our files replace (patches/removed-files).
+removed_files() {
+    [[ -f $top/patches/removed-files ]] || return 0
+    data_lines "$top/patches/removed-files"
+}
+
+# Paths a unified diff reads, changes, creates or deletes, from its
+# '--- a/PATH' and '+++ b/PATH' lines.
+patch_paths() {
+    sed -n 's/^\(---\|+++\) [^/[:space:]]*\/\([^[:space:]]*\).*/\2/p' "$1" |
+        grep -vx 'dev/null' | LC_ALL=C sort -u
+}
+
+# Load build/config.stamp, written by configure: cfg_qemu_source,
+# cfg_target_list, pristine, qemu_version.
+load_stamp() {
+    [[ -f $stamp ]] || die "not configured: run ./configure (or make) first"
+    # shellcheck source=/dev/null
+    . "$stamp"
+    [[ -d $pristine ]] ||
+        die "QEMU source $pristine has gone; run ./configure again"
+}
+
+# qemu-system-* binary names for the softmmu targets in $cfg_target_list.
+system_binaries() {
+    local t
+    local -a targets
+    IFS=, read -ra targets <<< "$cfg_target_list"
+    for t in "${targets[@]}"; do
+        [[ $t == *-softmmu ]] && printf 'qemu-system-%s\n' "${t%-softmmu}"
+    done
+    return 0
+}
+
+# Copy one tree over another, touching only files whose content differs,
+# so that ninja rebuilds only what changed.  Files missing in the source
+# are deleted in the destination.  Prints the paths it wrote or deleted.
+sync_tree() {
+    rsync -rlpc --delete --out-format='%n' "$1/" "$2/"
+}
+
+# Copy the QEMU source tree $1 to the new folder $2, less what is not QEMU
+# source: a git checkout's metadata, an in-tree build folder, Debian's
+# quilt state.  (tar, because rsync creating 38000 files is 10x slower.)
+copy_source() {
+    mkdir -p "$2"
+    tar -C "$1" --exclude=./.git --exclude=./build --exclude=./.pc -cf - . |
+        tar -C "$2" -xf -
+}
+
+# Apply one patch from patches/ to the tree in $1, loudly on failure.
+apply_patch() {
+    local dir=$1 p=$2 out
+    if ! out=$(cd "$dir" && patch -p1 --batch --forward \
+                   --no-backup-if-mismatch --reject-file=- \
+                   < "$top/patches/$p" 2>&1); then
+        printf '%s\n' "$out" >&2
+        die "patches/$p does not apply to QEMU $qemu_version ($pristine)"
+    fi
+    if grep -q 'fuzz' <<< "$out"; then
+        printf '%s\n' "$out" >&2
+        note "warning: patches/$p applies only with fuzz; refresh it" \
+             "(see patches/README)" >&2
+    fi
+}
+
+# Every path of the QEMU tree where the patch set differs from pristine:
+# removed files, files the patches read or write, our files.
+touched_files() {
+    local p
+    {
+        removed_files
+        while IFS= read -r p; do
+            patch_paths "$top/patches/$p"
+        done < <(series_patches)
+        overlay_files
+    } | LC_ALL=C sort -u
+}
+
+# Build in $1 the QEMU tree the patch set describes: the pristine source,
+# less patches/removed-files, plus patches/series, plus our files.
+#   $2      stop before applying this patch, and lay none of our files
+#   $3...   build only these paths (those of touched_files() and any
+#           other): a partial tree, cheap to make
+make_tree() {
+    local dest=$1 stop=${2:-} f p
+    local -a only=("${@:3}")
+    rm -rf "$dest"
+    if [[ ${#only[@]} -eq 0 ]]; then
+        copy_source "$pristine" "$dest"
+    else
+        mkdir -p "$dest"
+        for f in "${only[@]}"; do
+            if [[ -n $f && -e $pristine/$f ]]; then
+                mkdir -p "$dest/$(dirname "$f")"
+                cp -p "$pristine/$f" "$dest/$f"
+            fi
+        done
+    fi
+    while IFS= read -r f; do
+        [[ -e $pristine/$f ]] ||
+            die "patches/removed-files: $f is not in the QEMU $qemu_version tree"
+        rm -f "$dest/$f"
+    done < <(removed_files)
+    while IFS= read -r p; do
+        [[ $p == "$stop" ]] && return 0
+        apply_patch "$dest" "$p"
+    done < <(series_patches)
+    [[ -z $stop ]] || die "$stop is not in patches/series"
+    while IFS= read -r f; do
+        mkdir -p "$dest/$(dirname "$f")"
+        cp "$top/$f" "$dest/$f"
+    done < <(overlay_files)
+}
+
+# "ARCH PATTERN" lines of tests/qtests.list whose ARCH is being built.
+qtest_patterns() {
+    local arch pat
+    local -a bins
+    mapfile -t bins < <(system_binaries)
+    while read -r arch pat; do
+        [[ " ${bins[*]} " == *" qemu-system-$arch "* ]] &&
+            printf '%s %s\n' "$arch" "$pat"
+    done < <(data_lines "$top/tests/qtests.list")
+    return 0
+}
