@@ -50,8 +50,8 @@ can_up() {
 
 can_down() { $IP link set "$1" down; }
 
-# stat IFACE NAME: a /sys/class/net statistics counter (rx_packets, ...).
-stat() { cat "/sys/class/net/$1/statistics/$2"; }
+# counter IFACE NAME: a /sys/class/net statistics counter (rx_packets, ...).
+counter() { cat "/sys/class/net/$1/statistics/$2"; }
 
 # can_state IFACE: ERROR-ACTIVE, ERROR-WARNING, ERROR-PASSIVE, BUS-OFF, STOPPED
 can_state() {
@@ -129,7 +129,7 @@ wait_bound() {
         i=${i%%,*}
         before=$(echo "$snap" | tr ' ' '\n' | sed -n "s/^$i=//p")
         wait_until 10 [ "$(rx_sockets "$i")" -gt "${before:-0}" ] \
-            || log "note: no new receiver on $i after 10 s; continuing"
+            || log "note: no new receiver on $i after 10 s (before: ${before:-0}, now: $(rx_sockets "$i")); continuing"
     done
 }
 

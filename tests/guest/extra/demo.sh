@@ -39,7 +39,7 @@ sleep 0.5
 kill "$cpid" 2>/dev/null
 wait "$cpid" 2>/dev/null
 
-rx=$(stat can1 rx_packets); tx=$(stat can0 tx_packets)
+rx=$(counter can1 rx_packets); tx=$(counter can0 tx_packets)
 say "Driver statistics (ip -details -statistics link show):"
 show can0 | sed 's/^/    /'
 show can1 | sed 's/^/    /'

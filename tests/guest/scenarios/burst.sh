@@ -26,7 +26,7 @@ candump -L -d -r 16000000 -n "$N" -T 5000 can1 > /tmp/burst.log 2>/tmp/candump.e
 cpid=$!
 wait_bound "$snap" can1
 
-over0=$(stat can1 rx_over_errors)
+over0=$(counter can1 rx_over_errors)
 t0=$(now_ns)
 # -I i / -D i: incrementing id and a 64-bit little-endian counter as data,
 # so loss and reordering are visible per frame.  -x: no local echo to
@@ -40,7 +40,7 @@ t1=$(now_ns)
 grep -v '^(' /tmp/burst.log > /tmp/burst.notes || true
 grep '^(' /tmp/burst.log | awk '{ print $3 }' > /tmp/burst.frames
 got=$(wc -l < /tmp/burst.frames)
-over=$(( $(stat can1 rx_over_errors) - over0 ))
+over=$(( $(counter can1 rx_over_errors) - over0 ))
 lost=$((N - got))
 
 # Sequence check: counter in data bytes 0..3 (little endian) must advance
@@ -65,6 +65,6 @@ metric "scenario=burst frames=$N received=$got lost=$lost rx_over_errors=$over s
 
 check "all $N frames received on can1" [ "$got" -eq "$N" ]
 check "frames in order, none duplicated" [ "$bad" -eq 0 ]
-check "can0 tx_packets = $N" [ "$(stat can0 tx_packets)" -eq "$N" ]
+check "can0 tx_packets = $N" [ "$(counter can0 tx_packets)" -eq "$N" ]
 show can1
 done_scenario

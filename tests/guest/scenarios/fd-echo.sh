@@ -31,8 +31,8 @@ wait "$dut" 2>/dev/null
 
 tail -n 5 /tmp/host.log | tr '\r' '\n' | tail -n 5
 log "canfdtest generator exit status $rc after $(( (t1 - t0) / 1000000 )) ms"
-tx0=$(stat can0 tx_packets); rx0=$(stat can0 rx_packets)
-tx1=$(stat can1 tx_packets); rx1=$(stat can1 rx_packets)
+tx0=$(counter can0 tx_packets); rx0=$(counter can0 rx_packets)
+tx1=$(counter can1 tx_packets); rx1=$(counter can1 rx_packets)
 log "can0 tx=$tx0 rx=$rx0   can1 tx=$tx1 rx=$rx1"
 metric "scenario=fd-echo loops=$LOOPS rc=$rc ns=$((t1 - t0)) can0_tx=$tx0 can1_rx=$rx1 can1_tx=$tx1 can0_rx=$rx0"
 
@@ -41,5 +41,5 @@ check "no loss can0 -> can1 (can0 tx = can1 rx)" [ "$tx0" -eq "$rx1" ]
 check "no loss can1 -> can0 (can1 tx = can0 rx)" [ "$tx1" -eq "$rx0" ]
 check "every frame echoed (can1 tx = can1 rx)" [ "$tx1" -eq "$rx1" ]
 check "at least $LOOPS frames each way" [ "$tx0" -ge "$LOOPS" ]
-check "no RX overruns on can0/can1" [ "$(stat can0 rx_over_errors)" -eq 0 -a "$(stat can1 rx_over_errors)" -eq 0 ]
+check "no RX overruns on can0/can1" [ "$(counter can0 rx_over_errors)" -eq 0 -a "$(counter can1 rx_over_errors)" -eq 0 ]
 done_scenario

@@ -26,23 +26,23 @@ cansend can0 123#DEADBEEF || fail "cansend can0 failed"
 wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
 sleep 1
 state=$(can_state can0); tec=$(berr_tx can0)
-log "sender can0: state $state, berr-counter tx $tec rx $(berr_rx can0), tx_packets $(stat can0 tx_packets)"
+log "sender can0: state $state, berr-counter tx $tec rx $(berr_rx can0), tx_packets $(counter can0 tx_packets)"
 check "sender can0 got no ACK: ERROR-PASSIVE" [ "$state" = ERROR-PASSIVE ]
 check "sender can0 berr-counter tx 128" [ "$tec" = 128 ]
-check "sender can0 tx_packets 0 (never acknowledged)" [ "$(stat can0 tx_packets)" = 0 ]
+check "sender can0 tx_packets 0 (never acknowledged)" [ "$(counter can0 tx_packets)" = 0 ]
 check "can0 never went bus-off" [ "$(can_xstat can0 bus-off)" = 0 ]
 
 # Stop the receiver's candump (it idles out) before counting.
 wait "$CANDUMP_PID"
 seen=$(grep -c '123#DEADBEEF' /tmp/lom.log)
 other=$(grep -vc '123#DEADBEEF' /tmp/lom.log)
-log "listen-only can1 received the frame $seen times (rx_packets $(stat can1 rx_packets)); other frames: $other"
+log "listen-only can1 received the frame $seen times (rx_packets $(counter can1 rx_packets)); other frames: $other"
 check "listen-only can1 received nothing but the sent frame" [ "$other" = 0 ]
 # Not asserted, but worth knowing: on real hardware an error-passive
 # sender's error flag is recessive, so from then on every retransmission
 # is a valid frame to the listen-only node and it receives many copies.
 [ "$seen" = 0 ] && log "note: real hardware would deliver copies of the retransmitted frame to the listen-only node once the sender is error passive"
-check "listen-only can1 transmitted nothing (tx_packets 0)" [ "$(stat can1 tx_packets)" = 0 ]
+check "listen-only can1 transmitted nothing (tx_packets 0)" [ "$(counter can1 tx_packets)" = 0 ]
 check "listen-only can1 error counters frozen at 0" [ "$(berr_tx can1)" = 0 -a "$(berr_rx can1)" = 0 ]
 check "listen-only can1 stays ERROR-ACTIVE" [ "$(can_state can1)" = ERROR-ACTIVE ]
 show can0
@@ -52,12 +52,12 @@ show can1
 # retransmitted, acknowledged and reported as sent; each success lowers
 # TEC by one, so can0 leaves error passive.
 log "switching can1 to normal mode"
-rx0=$(stat can1 rx_packets)
+rx0=$(counter can1 rx_packets)
 can_up can1 listen-only off
-wait_until 10 [ "$(stat can0 tx_packets)" -ge 1 ]
-log "can0: tx_packets $(stat can0 tx_packets), state $(can_state can0), berr-counter tx $(berr_tx can0); can1 rx +$(( $(stat can1 rx_packets) - rx0 ))"
-check "pending frame delivered once a node ACKs (can0 tx_packets 1)" [ "$(stat can0 tx_packets)" = 1 ]
-check "can1 received it in normal mode" [ "$(stat can1 rx_packets)" -gt "$rx0" ]
+wait_until 10 [ "$(counter can0 tx_packets)" -ge 1 ]
+log "can0: tx_packets $(counter can0 tx_packets), state $(can_state can0), berr-counter tx $(berr_tx can0); can1 rx +$(( $(counter can1 rx_packets) - rx0 ))"
+check "pending frame delivered once a node ACKs (can0 tx_packets 1)" [ "$(counter can0 tx_packets)" = 1 ]
+check "can1 received it in normal mode" [ "$(counter can1 rx_packets)" -gt "$rx0" ]
 check "can0 TEC decreased below 128" [ "$(berr_tx can0)" -lt 128 ]
 check "can0 left ERROR-PASSIVE" [ "$(can_state can0)" != ERROR-PASSIVE ]
 done_scenario

@@ -35,13 +35,13 @@ log "can0 after lone send: state $state, berr-counter tx $tec rx $rec"
 check "can0 state ERROR-PASSIVE" [ "$state" = ERROR-PASSIVE ]
 check "can0 berr-counter tx 128" [ "$tec" = 128 ]
 check "can0 berr-counter rx 0" [ "$rec" = 0 ]
-check "can0 tx_packets still 0 (frame never acknowledged)" [ "$(stat can0 tx_packets)" = 0 ]
+check "can0 tx_packets still 0 (frame never acknowledged)" [ "$(counter can0 tx_packets)" = 0 ]
 check "can0 counted error-warn >= 1" [ "$(can_xstat can0 error-warn)" -ge 1 ]
 check "can0 counted error-pass >= 1" [ "$(can_xstat can0 error-pass)" -ge 1 ]
 check "can0 never went bus-off" [ "$(can_xstat can0 bus-off)" = 0 ]
 wait "$CANDUMP_PID"; wait "$epid"
 log "error frames seen on can0:"; cat /tmp/err.log
-check "frame not delivered to the other bus (can1 rx 0)" [ "$(stat can1 rx_packets)" = 0 -a ! -s /tmp/other.log ]
+check "frame not delivered to the other bus (can1 rx 0)" [ "$(counter can1 rx_packets)" = 0 -a ! -s /tmp/other.log ]
 check "can1 untouched: ERROR-ACTIVE, berr-counter tx 0 rx 0" \
     [ "$(can_state can1)" = ERROR-ACTIVE -a "$(berr_tx can1)" = 0 -a "$(berr_rx can1)" = 0 ]
 
@@ -51,10 +51,10 @@ log "switching can0 to presume-ack"
 can_up can0 presume-ack on
 $IP -details link show dev can0 | grep -q 'PRESUME-ACK' || fail "ip does not show PRESUME-ACK on can0"
 check "can0 back to ERROR-ACTIVE, berr-counter tx 0 after restart" [ "$(can_state can0)" = ERROR-ACTIVE -a "$(berr_tx can0)" = 0 ]
-tx0=$(stat can0 tx_packets)
+tx0=$(counter can0 tx_packets)
 cansend can0 124#5566 || fail "cansend can0 failed"
-wait_until 5 [ "$(stat can0 tx_packets)" -gt "$tx0" ]
-tx1=$(stat can0 tx_packets)
+wait_until 5 [ "$(counter can0 tx_packets)" -gt "$tx0" ]
+tx1=$(counter can0 tx_packets)
 check "with presume-ack the lone frame succeeds (tx_packets $tx0 -> $tx1)" [ "$tx1" -eq $((tx0 + 1)) ]
 check "still ERROR-ACTIVE, berr-counter tx 0" [ "$(can_state can0)" = ERROR-ACTIVE -a "$(berr_tx can0)" = 0 ]
 show can0

@@ -28,15 +28,15 @@ while [ "$i" -lt "$N" ]; do printf '2%02X#%02X11223344\n' "$i" "$i" >> /tmp/fram
 # "rx-delta tx-delta peer-delta candump-RX candump-TX".
 run_phase() {
     can_up can0 loopback "$1"
-    rx0=$(stat can0 rx_packets); tx0=$(stat can0 tx_packets); p0=$(stat can1 rx_packets)
+    rx0=$(counter can0 rx_packets); tx0=$(counter can0 tx_packets); p0=$(counter can1 rx_packets)
     snap=$(rx_snapshot can0)
     candump -x -n $((2 * N)) -T 2000 can0 > "/tmp/lb-$1.log" 2>&1 &
     cp=$!
     wait_bound "$snap" can0
     send_frames can0 /tmp/frames || fail "loopback $1: sending failed"
     wait "$cp"
-    drx=$(( $(stat can0 rx_packets) - rx0 )); dtx=$(( $(stat can0 tx_packets) - tx0 ))
-    dp=$(( $(stat can1 rx_packets) - p0 ))
+    drx=$(( $(counter can0 rx_packets) - rx0 )); dtx=$(( $(counter can0 tx_packets) - tx0 ))
+    dp=$(( $(counter can1 rx_packets) - p0 ))
     crx=$(grep -c ' RX ' "/tmp/lb-$1.log"); ctx=$(grep -c ' TX ' "/tmp/lb-$1.log")
     log "loopback $1: can0 rx +$drx tx +$dtx, can1 rx +$dp, candump -x on can0: $crx RX, $ctx TX"
     sed 's/^/    /' "/tmp/lb-$1.log" | head -n 6

@@ -53,6 +53,6 @@ for s in 0 1 2 3; do
 done
 for i in 0 1 2 3; do
     check "can$i: tx_packets $K, rx_packets $((3 * K)), ERROR-ACTIVE" \
-        [ "$(stat can$i tx_packets)" = "$K" -a "$(stat can$i rx_packets)" = $((3 * K)) -a "$(can_state can$i)" = ERROR-ACTIVE ]
+        [ "$(counter can$i tx_packets)" = "$K" -a "$(counter can$i rx_packets)" = $((3 * K)) -a "$(can_state can$i)" = ERROR-ACTIVE ]
 done
 done_scenario

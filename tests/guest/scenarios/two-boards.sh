@@ -38,12 +38,12 @@ direction() {
     src=$1; dst=$2; dir=$3
     gen "$dir" > "/tmp/sent-$src"
     start_candump "/tmp/recv-$dst" "$N" 5000 "$dst"
-    rx0=$(stat "$dst" rx_packets)
+    rx0=$(counter "$dst" rx_packets)
     send_frames "$src" "/tmp/sent-$src" || fail "$src: sending failed"
     wait "$CANDUMP_PID"
     frames_of "/tmp/recv-$dst" > "/tmp/got-$dst"
     got=$(wc -l < "/tmp/got-$dst")
-    rx1=$(stat "$dst" rx_packets)
+    rx1=$(counter "$dst" rx_packets)
     log "$src -> $dst: sent $N, candump got $got, $dst rx_packets +$((rx1 - rx0))"
     if cmp -s "/tmp/sent-$src" "/tmp/got-$dst"; then
         ok "$src -> $dst: $N frames, content and order exact"
@@ -56,8 +56,8 @@ direction() {
 
 direction can0 can1 0
 direction can1 can0 1
-check "can0 tx_packets = $N" [ "$(stat can0 tx_packets)" -eq "$N" ]
-check "can1 tx_packets = $N" [ "$(stat can1 tx_packets)" -eq "$N" ]
+check "can0 tx_packets = $N" [ "$(counter can0 tx_packets)" -eq "$N" ]
+check "can1 tx_packets = $N" [ "$(counter can1 tx_packets)" -eq "$N" ]
 check "can0 still ERROR-ACTIVE" [ "$(can_state can0)" = ERROR-ACTIVE ]
 check "can1 still ERROR-ACTIVE" [ "$(can_state can1)" = ERROR-ACTIVE ]
 show can0
