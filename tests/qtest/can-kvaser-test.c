@@ -10,6 +10,7 @@
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
+#include "qobject/qdict.h"
 
 /* SJA1000 registers used here (datasheet 6.4.1, PeliCAN mode) */
 #define REG_MOD             0
@@ -28,6 +29,7 @@
 #define REG_RBSA            30
 #define REG_CDR             31
 #define REG_RAM             32      /* internal RAM, RX FIFO first */
+#define REG_TX_RAM          96      /* the TX buffer in internal RAM */
 #define CDR_PELICAN         0x80
 #define MOD_RM              0x01
 #define MOD_STM             0x04
@@ -246,6 +248,25 @@ static void test_s5920_intcsr_and_ptcr(void)
                     INTCSR_ADDON_INTEN, ==, INTCSR_ADDON_INTEN);
     qpci_io_writel(b.dev, s5920, S5920_PTCR, 0x80808080);
     g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_PTCR), ==, 0x80808080);
+    board_stop(&b);
+}
+
+/* A system reset turns the add-on interrupt pass-through off again */
+static void test_system_reset_clears_intcsr(void)
+{
+    Board b;
+    QDict *rsp;
+
+    kvaser_start(&b, "canbus0=b0");
+    intcsr_write(&b, INTCSR_ADDON_INTEN);
+    rsp = qtest_qmp(b.qts, "{'execute': 'system_reset'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(b.qts, "RESET");
+    qpci_device_enable(b.dev);
+    b.bar[KVASER_S5920_BAR] = qpci_iomap(b.dev, KVASER_S5920_BAR, NULL);
+    g_assert_cmphex(qpci_io_readl(b.dev, b.bar[KVASER_S5920_BAR],
+                                  S5920_INTCSR) & INTCSR_ADDON_INTEN, ==, 0);
     board_stop(&b);
 }
 
@@ -503,6 +524,44 @@ static void test_pcm3680_smoke(void)
     board_stop(&b);
 }
 
+/*
+ * Datasheet 6.4.13 and 6.4.5 note 5: the TX buffer reads back at
+ * internal RAM 96..108; while a transmission is pending (TBS 0) writes
+ * to it are lost without indication.
+ */
+static void test_pcm3680_tx_buffer_in_ram_and_locked_writes(void)
+{
+    static const uint8_t frame[] = { 0x03, 0x12, 0x20, 0xaa, 0xbb, 0xcc };
+    Board b;
+    Chan c0;
+    size_t i;
+
+    /* channel 0 alone on b0: nobody acknowledges, it keeps retrying */
+    board_start(&b, "-object can-bus,id=b0 -object can-bus,id=b1 "
+                "-device pcm3680_pci,addr=0x4,canbus0=b0,canbus1=b1", 2);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
+    pelican_setup(&c0, 0, 0);
+    for (i = 0; i < sizeof(frame); i++) {
+        wr(&c0, REG_FRAME + i, frame[i]);
+    }
+    for (i = 0; i < sizeof(frame); i++) {
+        g_assert_cmphex(rd(&c0, REG_TX_RAM + i), ==, frame[i]);
+    }
+
+    wr(&c0, REG_CMR, CMR_TR);
+    qtest_clock_step(b.qts, 1000000);
+    g_assert_cmphex(rd(&c0, REG_SR) & SR_TBS, ==, 0);
+    wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(rd(&c0, REG_TX_RAM + 3), ==, 0xaa);
+
+    wr(&c0, REG_CMR, CMR_AT);
+    qtest_clock_step(b.qts, 1000000);
+    g_assert_cmphex(rd(&c0, REG_SR) & SR_TBS, ==, SR_TBS);
+    wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(rd(&c0, REG_TX_RAM + 3), ==, 0x55);
+    board_stop(&b);
+}
+
 /* MIOe-3680: registers on 32-bit boundaries (offset = register << 2) */
 static void test_mioe3680_smoke(void)
 {
@@ -626,7 +685,11 @@ int main(int argc, char **argv)
     qtest_add_func("/can-kvaser/canbus-alias-names-channel-0-bus",
                    test_canbus_alias_names_channel_0_bus);
     qtest_add_func("/can-kvaser/pcm3680-smoke", test_pcm3680_smoke);
+    qtest_add_func("/can-kvaser/pcm3680-tx-buffer-in-ram-and-locked-writes",
+                   test_pcm3680_tx_buffer_in_ram_and_locked_writes);
     qtest_add_func("/can-kvaser/mioe3680-smoke", test_mioe3680_smoke);
+    qtest_add_func("/can-kvaser/system-reset-clears-intcsr",
+                   test_system_reset_clears_intcsr);
     for (i = 0; i < ARRAY_SIZE(bad_cmdlines); i++) {
         g_autofree char *path =
             g_strdup_printf("/can-kvaser/bad-cmdline/%s",

@@ -1370,7 +1370,9 @@ static void test_bus_off_forced_by_txerr_and_recovery(void)
     g_assert_cmphex(rd(c, REG_IR), ==, 0);
     wr(c, REG_MOD, 0);
 
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, SR_BS | SR_ES);
+    /* 6.4.5 note 3: RS and TS both set while waiting for bus-free */
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES | SR_TS | SR_RS), ==,
+                    SR_BS | SR_ES | SR_TS | SR_RS);
     g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
     g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
     g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
@@ -1384,7 +1386,7 @@ static void test_bus_off_forced_by_txerr_and_recovery(void)
     g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
     g_assert_cmphex(rd(c, REG_IR), ==, 0);
     wait_us(&r, 2 * sequence_us);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
     g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
     g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
     g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
@@ -1445,6 +1447,230 @@ static void test_bus_counters_count_frames_and_error_frames(void)
     pelican_send(&r, a, &m, CMR_TR | CMR_AT);
     g_assert_cmpint(bus_counter(&r, "frames"), ==, 3);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.1, Table 6: PeliCAN addresses 5, 9 and 10 are reserved
+ * and read 0 in both modes.
+ */
+static void test_reserved_registers_read_0(void)
+{
+    static const uint8_t reserved[] = { 5, 9, 10 };
+    Rig r;
+    Chip *c;
+    size_t i;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    wr(c, REG_CDR, CDR_PELICAN);
+    for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+        g_assert_cmphex(rd(c, reserved[i]), ==, 0);
+    }
+    pelican_setup(c, 0, 0);
+    for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+        g_assert_cmphex(rd(c, reserved[i]), ==, 0);
+    }
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.17, Table 43: RBSA has six bits (7..6 read 0) and is
+ * writable in reset mode; the next frame is stored from there on.
+ */
+static void test_rbsa_is_6_bits_and_frames_land_there(void)
+{
+    static const CanMsg m = {
+        .id = 0x7f0, .dlc = 2, .data = { 0x12, 0x34 },
+    };
+    static const uint8_t expect[] = { 0x02, 0xfe, 0x00, 0x12, 0x34 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    wr(b, REG_MOD, MOD_RM);
+    wr(b, REG_RBSA, 0xff);
+    g_assert_cmphex(rd(b, REG_RBSA), ==, 0x3f);
+    wr(b, REG_RBSA, 62);
+    wr(b, REG_MOD, 0);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, 62);
+
+    pelican_send(&r, a, &m, CMR_TR);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(rd(b, REG_RBSA), ==, (62 + sizeof(expect)) % 64);
+    rig_stop(&r);
+}
+
+/* Datasheet 6.4.4, Table 9: TR is not accepted in reset mode */
+static void test_transmission_request_in_reset_mode_is_ignored(void)
+{
+    static const CanMsg m = { .id = 0x61, .dlc = 1, .data = { 0x61 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, IR_TI);
+    pelican_setup(b, 0, 0);
+    pelican_load_tx(a, &m);
+
+    wr(a, REG_MOD, MOD_RM);
+    wr(a, REG_CMR, CMR_TR);
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
+    wr(a, REG_MOD, 0);
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(a, REG_IR), ==, 0);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmpint(bus_counter(&r, "frames"), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.10: EWLR sets the error warning limit; ES and EI follow
+ * TEC crossing it.
+ */
+static void test_error_warning_limit_is_programmable(void)
+{
+    static const CanMsg m = { .id = 0x62, .dlc = 0 };
+    Rig r;
+    Chip *c;
+    int i;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_EI);
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_EWLR, 17);
+    g_assert_cmpuint(rd(c, REG_EWLR), ==, 17);
+    wr(c, REG_MOD, 0);
+
+    for (i = 1; i <= 3; i++) {
+        pelican_send(&r, c, &m, CMR_TR | CMR_AT);
+        g_assert_cmpuint(rd(c, REG_TXERR), ==, 8 * i);
+        if (i < 3) {
+            g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, 0);
+            g_assert_cmphex(rd(c, REG_IR), ==, 0);
+        }
+    }
+    g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, SR_ES);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    rig_stop(&r);
+}
+
+/*
+ * A system reset is the chip's hardware reset (RST pin): BasicCAN mode,
+ * reset mode, empty FIFO, counters 0, EWLR 96 (datasheet Tables 2, 7).
+ */
+static void test_system_reset_is_a_hardware_reset(void)
+{
+    static const CanMsg m = { .id = 0x63, .dlc = 1, .data = { 0x63 } };
+    QDict *rsp;
+    Rig r;
+    Chip *a, *b;
+    int i;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, IR_RI);
+    pelican_send(&r, a, &m, CMR_TR);
+    pelican_send(&r, a, &m, CMR_TR);
+    wr(b, REG_CMR, CMR_RRB);
+    wr(a, REG_MOD, MOD_RM);
+    wr(a, REG_EWLR, 20);
+    wr(a, REG_TXERR, 40);
+    wr(a, REG_MOD, 0);
+
+    rsp = qtest_qmp(r.qts, "{'execute': 'system_reset'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(r.qts, "RESET");
+    for (i = 0; i < r.boards; i++) {
+        g_free(r.chip[i].dev);
+    }
+    qpci_free_pc(r.bus);
+    rig_map(&r);
+
+    for (i = 0; i < r.boards; i++) {
+        Chip *c = &r.chip[i];
+
+        g_assert_cmphex(rd(c, REG_CDR), ==, 0x00);
+        g_assert_cmphex(rd(c, REG_CR) & 0xa1, ==, 0x21);
+        g_assert_cmphex(rd(c, REG_IR), ==, BASIC_IR_RESERVED);
+        wr(c, REG_CDR, CDR_PELICAN);
+        g_assert_cmphex(rd(c, REG_MOD), ==, MOD_RM);
+        g_assert_cmphex(rd(c, REG_IER), ==, 0);
+        g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
+        g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+        g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
+        g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
+    }
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.11/6.4.12: counters written in reset mode change no
+ * status bit and raise no interrupt until reset mode is left; then ES,
+ * EI and EPI follow the new values.
+ */
+static void test_counter_writes_take_effect_when_reset_mode_is_left(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_EI | IR_EPI);
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_TXERR, 130);
+    wr(c, REG_RXERR, 100);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 130);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 100);
+    g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, 0);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+
+    wr(c, REG_MOD, 0);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_ES | SR_BS), ==, SR_ES);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI | IR_EPI);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4 note 4: a self-received frame passes the sender's own
+ * acceptance filter like any other.
+ */
+static void test_self_reception_passes_the_own_filter(void)
+{
+    /* single filter: identifier 0x100 only */
+    static const uint8_t acr[4] = { 0x20, 0x00, 0x00, 0x00 };
+    static const uint8_t amr[4] = { 0x00, 0x1f, 0xff, 0xff };
+    static const CanMsg pass = { .id = 0x100, .dlc = 0 };
+    static const CanMsg reject = { .id = 0x101, .dlc = 0 };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup_filter(a, MOD_AFM, 0, acr, amr);
+    pelican_setup(b, 0, 0);
+
+    pelican_send(&r, a, &reject, CMR_SRR);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    pelican_send(&r, a, &pass, CMR_SRR);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 1);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 2);
     rig_stop(&r);
 }
 
@@ -1531,6 +1757,51 @@ static void test_migration_keeps_rx_fifo_byte_exact(void)
     rig_stop(&dst);
 }
 
+/*
+ * A transmission waiting for an acknowledge migrates with the chip: on
+ * the destination it goes on being retried and reaches the receiver as
+ * soon as one is there.
+ */
+static void test_migration_keeps_a_pending_transmission(void)
+{
+    static const CanMsg m = {
+        .id = 0x1f2, .dlc = 4, .data = { 0xf0, 0x0d, 0xbe, 0xef },
+    };
+    static const uint8_t expect[] = {
+        0x04, 0x3e, 0x40, 0xf0, 0x0d, 0xbe, 0xef,
+    };
+    g_autofree char *sock = g_strdup_printf("%s/can-sja1000-mig-tx-%d.sock",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    g_autofree char *incoming = g_strdup_printf("-incoming %s", uri);
+    Rig src, dst;
+    Chip *a, *b;
+
+    rig_start(&src, 2);
+    pelican_setup(&src.chip[0], 0, IR_TI);
+    pelican_setup(&src.chip[1], 0, 0);
+    wr(&src.chip[1], REG_MOD, MOD_RM);
+    pelican_send(&src, &src.chip[0], &m, CMR_TR);
+    g_assert_cmphex(rd(&src.chip[0], REG_SR) & SR_TBS, ==, 0);
+
+    rig_start_with(&dst, 2, incoming, false);
+    migrate(src.qts, dst.qts, uri);
+    rig_stop(&src);
+    unlink(sock);
+    rig_map(&dst);
+
+    a = &dst.chip[0];
+    b = &dst.chip[1];
+    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
+    wr(b, REG_MOD, 0);
+    wait_us(&dst, 10000);
+    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
+    g_assert_cmphex(rd(a, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    assert_window(b, REG_FRAME, expect, sizeof(expect));
+    rig_stop(&dst);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1607,6 +1878,25 @@ int main(int argc, char **argv)
                    test_bus_counters_count_frames_and_error_frames);
     qtest_add_func("/can-sja1000/migration-keeps-rx-fifo-byte-exact",
                    test_migration_keeps_rx_fifo_byte_exact);
+
+    qtest_add_func("/can-sja1000/migration-keeps-a-pending-transmission",
+                   test_migration_keeps_a_pending_transmission);
+    qtest_add_func("/can-sja1000/reserved-registers-read-0",
+                   test_reserved_registers_read_0);
+    qtest_add_func("/can-sja1000/rbsa-is-6-bits-and-frames-land-there",
+                   test_rbsa_is_6_bits_and_frames_land_there);
+    qtest_add_func("/can-sja1000/transmission-request-in-reset-mode-is-"
+                   "ignored",
+                   test_transmission_request_in_reset_mode_is_ignored);
+    qtest_add_func("/can-sja1000/error-warning-limit-is-programmable",
+                   test_error_warning_limit_is_programmable);
+    qtest_add_func("/can-sja1000/system-reset-is-a-hardware-reset",
+                   test_system_reset_is_a_hardware_reset);
+    qtest_add_func("/can-sja1000/counter-writes-take-effect-when-reset-mode-"
+                   "is-left",
+                   test_counter_writes_take_effect_when_reset_mode_is_left);
+    qtest_add_func("/can-sja1000/self-reception-passes-the-own-filter",
+                   test_self_reception_passes_the_own_filter);
 
     return g_test_run();
 }
