@@ -51,7 +51,7 @@ static void advantech_class_init(ObjectClass *klass, void *data)
 
     pc->vendor_id = ADVANTECH_VENDOR_ID;
     pc->device_id = board->device_id;
-    k->max_channels = ADVANTECH_CHANNELS;
+    k->channel_counts = BIT(ADVANTECH_CHANNELS);
     k->clock_hz = ADVANTECH_CLOCK_HZ;
     k->channel_bar_size = board->bar_size;
     k->reg_shift = board->reg_shift;

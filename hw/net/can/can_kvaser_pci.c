@@ -222,7 +222,7 @@ static void kvaser_class_init(ObjectClass *klass, void *data)
 
     pc->vendor_id = KVASER_VENDOR_ID;
     pc->device_id = KVASER_DEVICE_ID;
-    k->max_channels = KVASER_MAX_CHANNELS;
+    k->channel_counts = BIT(1) | BIT(2) | BIT(4);   /* PCIcan-S, -D, -Q */
     k->clock_hz = KVASER_CLOCK_HZ;
     k->irq_enabled = kvaser_irq_enabled;
     k->init_bars = kvaser_init_bars;

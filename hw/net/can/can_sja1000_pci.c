@@ -85,9 +85,20 @@ static void sja1000_pci_realize(PCIDevice *pdev, Error **errp)
     DeviceState *dev = DEVICE(pdev);
     unsigned i;
 
-    if (!s->channels || s->channels > k->max_channels) {
-        error_setg(errp, "channels=%u is not possible: this board has 1 to "
-                   "%u channels", s->channels, k->max_channels);
+    if (s->channels >= 32 || !(k->channel_counts & BIT(s->channels))) {
+        g_autoptr(GString) counts = g_string_new(NULL);
+
+        for (i = 1; i <= SJA1000_PCI_MAX_CHANNELS; i++) {
+            if (k->channel_counts & BIT(i)) {
+                bool last = !(k->channel_counts >> (i + 1));
+
+                g_string_append_printf(counts, "%s%u",
+                                       !counts->len ? "" : last ? " or " : ", ",
+                                       i);
+            }
+        }
+        error_setg(errp, "channels=%u is not possible: this board has %s "
+                   "channels", s->channels, counts->str);
         return;
     }
     for (i = s->channels; i < SJA1000_PCI_MAX_CHANNELS; i++) {

@@ -37,7 +37,7 @@ struct CanSJA1000PCIState {
 struct CanSJA1000PCIClass {
     PCIDeviceClass parent_class;
 
-    uint32_t max_channels;
+    uint32_t channel_counts;    /* BIT(n) if the board comes with n */
     uint32_t clock_hz;          /* the oscillator the chips run on */
     /*
      * The board's BARs, set up once the chips exist: either a hook of the
