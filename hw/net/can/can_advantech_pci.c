@@ -14,28 +14,11 @@
 #define ADVANTECH_CLOCK_HZ  16000000
 
 typedef struct AdvantechBoard {
-    const char *name;
     const char *desc;
     uint16_t device_id;
     uint64_t bar_size;
     unsigned reg_shift;
 } AdvantechBoard;
-
-static const AdvantechBoard advantech_boards[] = {
-    {
-        .name = "pcm3680_pci",
-        .desc = "Advantech PCM-3680I, two SJA1000 channels",
-        .device_id = 0xc002,
-        .bar_size = 0x100,
-        .reg_shift = 0,         /* one register per byte */
-    }, {
-        .name = "mioe3680_pci",
-        .desc = "Advantech MIOe-3680, two SJA1000 channels",
-        .device_id = 0xc302,
-        .bar_size = 0x400,
-        .reg_shift = 2,         /* registers on 32-bit boundaries */
-    },
-};
 
 static void advantech_init(Object *obj)
 {
@@ -58,22 +41,32 @@ static void advantech_class_init(ObjectClass *klass, void *data)
     dc->desc = board->desc;
 }
 
-static void advantech_register_types(void)
-{
-    unsigned i;
+static const TypeInfo advantech_types[] = {
+    {
+        .name = "pcm3680_pci",
+        .parent = TYPE_CAN_SJA1000_PCI,
+        .instance_size = sizeof(CanSJA1000PCIState),
+        .instance_init = advantech_init,
+        .class_init = advantech_class_init,
+        .class_data = (void *)&(const AdvantechBoard) {
+            .desc = "Advantech PCM-3680I, two SJA1000 channels",
+            .device_id = 0xc002,
+            .bar_size = 0x100,
+            .reg_shift = 0,     /* one register per byte */
+        },
+    }, {
+        .name = "mioe3680_pci",
+        .parent = TYPE_CAN_SJA1000_PCI,
+        .instance_size = sizeof(CanSJA1000PCIState),
+        .instance_init = advantech_init,
+        .class_init = advantech_class_init,
+        .class_data = (void *)&(const AdvantechBoard) {
+            .desc = "Advantech MIOe-3680, two SJA1000 channels",
+            .device_id = 0xc302,
+            .bar_size = 0x400,
+            .reg_shift = 2,     /* registers on 32-bit boundaries */
+        },
+    },
+};
 
-    for (i = 0; i < ARRAY_SIZE(advantech_boards); i++) {
-        TypeInfo info = {
-            .name = advantech_boards[i].name,
-            .parent = TYPE_CAN_SJA1000_PCI,
-            .instance_size = sizeof(CanSJA1000PCIState),
-            .instance_init = advantech_init,
-            .class_init = advantech_class_init,
-            .class_data = (void *)&advantech_boards[i],
-        };
-
-        type_register_static(&info);
-    }
-}
-
-type_init(advantech_register_types)
+DEFINE_TYPES(advantech_types)
