@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * can-host-socketcan: a can-bus joined to a Linux SocketCAN interface
+ * (a real adapter such as can0, or vcan0) through a raw CAN socket.
+ *
+ * Frames go both ways, classic and CAN FD.  The socket never blocks the
+ * main loop: frames for the host wait in a bounded queue while the socket
+ * pushes back, and whatever cannot be carried is counted.  The socket does
+ * not receive its own transmissions, so the guest's frames never come back
+ * to the bus; the frames of every other host application do.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/cutils.h"
+#include "qemu/main-loop.h"
+#include "qemu/sockets.h"
+#include "qom/object_interfaces.h"
+#include "io/channel-file.h"
+#include "net/can_host.h"
+#include "trace.h"
+
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <linux/can.h>
+#include <linux/can/error.h>
+#include <linux/can/raw.h>
+#include <linux/if_arp.h>
+
+#define TYPE_CAN_HOST_SOCKETCAN "can-host-socketcan"
+OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketCAN, CAN_HOST_SOCKETCAN)
+
+/* Frames for the host that may wait while the socket pushes back */
+#define SOCKETCAN_TX_QUEUE_LEN 256
+
+struct CanHostSocketCAN {
+    CanHostState parent_obj;
+
+    char *ifname;
+    bool error_frames;
+    bool fd_capable;            /* the interface's MTU carries CAN FD */
+    bool warned_fd;
+    QIOChannel *ioc;
+    guint rx_watch;
+    guint tx_watch;
+    GQueue tx_queue;            /* of struct canfd_frame, with its MTU */
+
+    uint64_t rx_frames;         /* host -> bus */
+    uint64_t tx_frames;         /* bus -> host */
+    uint64_t rx_error_frames;   /* error frames kept off the bus */
+    uint64_t rx_malformed;
+    uint64_t tx_dropped;
+    uint64_t link_errors;
+};
+
+typedef struct SocketCANTxFrame {
+    struct canfd_frame frame;
+    size_t mtu;
+} SocketCANTxFrame;
+
+/* Linux's frame layout to ours; false if the host sent nonsense */
+static bool socketcan_to_bus(const struct canfd_frame *in, ssize_t len,
+                             qemu_can_frame *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->can_id = in->can_id;
+    if (len == CAN_MTU) {
+        const struct can_frame *cf = (const struct can_frame *)in;
+
+        if (cf->len > CAN_MAX_DLEN) {
+            return false;
+        }
+        out->can_dlc = cf->len;
+        if (cf->len == CAN_MAX_DLEN && cf->len8_dlc > CAN_MAX_DLEN &&
+            cf->len8_dlc <= CAN_MAX_RAW_DLC) {
+            out->len8_dlc = cf->len8_dlc;
+        }
+    } else if (len == CANFD_MTU) {
+        if (in->len > CANFD_MAX_DLEN ||
+            can_dlc2len(can_len2dlc(in->len)) != in->len ||
+            (in->can_id & CAN_RTR_FLAG)) {
+            return false;
+        }
+        out->can_dlc = in->len;
+        out->flags = QEMU_CAN_FRMF_TYPE_FD |
+                     (in->flags & CANFD_BRS ? QEMU_CAN_FRMF_BRS : 0) |
+                     (in->flags & CANFD_ESI ? QEMU_CAN_FRMF_ESI : 0);
+    } else {
+        return false;
+    }
+    if (!(in->can_id & CAN_EFF_FLAG) && (in->can_id & ~CAN_SFF_MASK &
+                                         ~(CAN_RTR_FLAG | CAN_ERR_FLAG))) {
+        return false;
+    }
+    if (!(out->can_id & QEMU_CAN_RTR_FLAG)) {
+        memcpy(out->data, in->data, out->can_dlc);
+    }
+    return true;
+}
+
+static void socketcan_link_error(CanHostSocketCAN *s, const char *op,
+                                 Error *err)
+{
+    s->link_errors++;
+    trace_can_socketcan_link_error(s->ifname, op, error_get_pretty(err));
+    error_free(err);
+}
+
+static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
+                                   gpointer opaque)
+{
+    CanHostSocketCAN *s = opaque;
+    CanHostState *ch = CAN_HOST(s);
+    struct canfd_frame buf;
+    qemu_can_frame frame;
+    Error *err = NULL;
+    ssize_t len;
+
+    for (;;) {
+        len = qio_channel_read(ioc, (char *)&buf, sizeof(buf), &err);
+        if (len == QIO_CHANNEL_ERR_BLOCK) {
+            break;
+        }
+        if (len < 0) {
+            /* e.g. ENETDOWN while the interface is down: keep watching */
+            socketcan_link_error(s, "read", err);
+            break;
+        }
+        if (buf.can_id & CAN_ERR_FLAG) {
+            s->rx_error_frames++;
+            if (!s->error_frames) {
+                continue;
+            }
+        }
+        if (!socketcan_to_bus(&buf, len, &frame)) {
+            s->rx_malformed++;
+            trace_can_socketcan_malformed(s->ifname, len);
+            continue;
+        }
+        s->rx_frames++;
+        trace_can_socketcan_rx(s->ifname, frame.can_id, frame.can_dlc);
+        can_bus_client_send(&ch->bus_client, &frame, 1);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* Send what waits in the queue; true when it is empty */
+static bool socketcan_flush(CanHostSocketCAN *s)
+{
+    SocketCANTxFrame *tx;
+    Error *err = NULL;
+    ssize_t len;
+
+    while ((tx = g_queue_peek_head(&s->tx_queue))) {
+        len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu, &err);
+        if (len == QIO_CHANNEL_ERR_BLOCK) {
+            return false;
+        }
+        g_queue_pop_head(&s->tx_queue);
+        if (len < 0) {
+            /* the interface is down or gone: this frame is lost */
+            s->tx_dropped++;
+            socketcan_link_error(s, "write", err);
+            err = NULL;
+        } else {
+            s->tx_frames++;
+        }
+        g_free(tx);
+    }
+    return true;
+}
+
+static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
+                                   gpointer opaque)
+{
+    CanHostSocketCAN *s = opaque;
+
+    if (socketcan_flush(s)) {
+        s->tx_watch = 0;
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static bool socketcan_can_receive(CanBusClientState *client)
+{
+    return true;
+}
+
+static ssize_t socketcan_receive(CanBusClientState *client,
+                                 const qemu_can_frame *frames,
+                                 size_t frames_cnt)
+{
+    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(
+        container_of(client, CanHostState, bus_client));
+    size_t i;
+
+    for (i = 0; i < frames_cnt; i++) {
+        const qemu_can_frame *f = &frames[i];
+        bool fd = f->flags & QEMU_CAN_FRMF_TYPE_FD;
+        SocketCANTxFrame *tx;
+
+        if (fd && !s->fd_capable) {
+            s->tx_dropped++;
+            if (!s->warned_fd) {
+                warn_report("can-host-socketcan: %s does not carry CAN FD "
+                            "(its MTU is classic CAN's): CAN FD frames from "
+                            "the bus are dropped", s->ifname);
+                s->warned_fd = true;
+            }
+            continue;
+        }
+        if (g_queue_get_length(&s->tx_queue) >= SOCKETCAN_TX_QUEUE_LEN) {
+            s->tx_dropped++;
+            trace_can_socketcan_tx_full(s->ifname, f->can_id);
+            continue;
+        }
+        tx = g_new0(SocketCANTxFrame, 1);
+        tx->frame.can_id = f->can_id;
+        tx->frame.len = f->can_dlc;
+        if (fd) {
+            tx->mtu = CANFD_MTU;
+            tx->frame.flags = (f->flags & QEMU_CAN_FRMF_BRS ? CANFD_BRS : 0) |
+                              (f->flags & QEMU_CAN_FRMF_ESI ? CANFD_ESI : 0);
+        } else {
+            tx->mtu = CAN_MTU;
+            ((struct can_frame *)&tx->frame)->len8_dlc = f->len8_dlc;
+        }
+        if (!(f->can_id & QEMU_CAN_RTR_FLAG)) {
+            memcpy(tx->frame.data, f->data, f->can_dlc);
+        }
+        trace_can_socketcan_tx(s->ifname, f->can_id, f->can_dlc);
+        g_queue_push_tail(&s->tx_queue, tx);
+    }
+    if (!s->tx_watch && !socketcan_flush(s)) {
+        s->tx_watch = qio_channel_add_watch(s->ioc, G_IO_OUT,
+                                            socketcan_writable, s, NULL);
+    }
+    return frames_cnt;
+}
+
+static CanBusClientInfo socketcan_bus_client_info = {
+    .can_receive = socketcan_can_receive,
+    .receive = socketcan_receive,
+};
+
+static int socketcan_open_socket(CanHostSocketCAN *s, Error **errp)
+{
+    struct sockaddr_can addr = { .can_family = AF_CAN };
+    struct ifreq ifr = { 0 };
+    int fd, on = 1;
+    can_err_mask_t err_mask = CAN_ERR_MASK;
+
+    if (strlen(s->ifname) >= IFNAMSIZ) {
+        error_setg(errp, "can-host-socketcan: interface name '%s' is too "
+                   "long", s->ifname);
+        return -1;
+    }
+    fd = qemu_socket(PF_CAN, SOCK_RAW, CAN_RAW);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "can-host-socketcan: cannot open a CAN "
+                         "socket%s", errno == EAFNOSUPPORT ?
+                         " (is the can-raw kernel module loaded?)" : "");
+        return -1;
+    }
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
+    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
+        error_setg(errp, "can-host-socketcan: no interface '%s' on the host",
+                   s->ifname);
+        goto fail;
+    }
+    addr.can_ifindex = ifr.ifr_ifindex;
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ||
+        ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
+        error_setg(errp, "can-host-socketcan: '%s' is not a CAN interface",
+                   s->ifname);
+        goto fail;
+    }
+    if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= CANFD_MTU) {
+        s->fd_capable =
+            setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on,
+                       sizeof(on)) == 0;
+    }
+    /* error frames are always read, to be counted even when kept off */
+    setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &err_mask,
+               sizeof(err_mask));
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        error_setg_errno(errp, errno, "can-host-socketcan: cannot bind to "
+                         "'%s'", s->ifname);
+        goto fail;
+    }
+    return fd;
+
+fail:
+    close(fd);
+    return -1;
+}
+
+static bool socketcan_open(CanHostState *ch, Error **errp)
+{
+    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
+    int fd;
+
+    if (!s->ifname) {
+        error_setg(errp, "can-host-socketcan: property 'if' is required: a "
+                   "host CAN interface such as can0 or vcan0");
+        return false;
+    }
+    fd = socketcan_open_socket(s, errp);
+    if (fd < 0) {
+        return false;
+    }
+    s->ioc = QIO_CHANNEL(qio_channel_file_new_fd(fd));
+    qio_channel_set_blocking(s->ioc, false, NULL);
+    ch->bus_client.info = &socketcan_bus_client_info;
+    /*
+     * An interface going down reports an error on the socket; reading it
+     * clears it, so errors are watched as well as data.
+     */
+    s->rx_watch = qio_channel_add_watch(s->ioc, G_IO_IN | G_IO_ERR | G_IO_HUP,
+                                        socketcan_readable, s, NULL);
+    return true;
+}
+
+static void socketcan_close(CanHostState *ch)
+{
+    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
+
+    if (s->rx_watch) {
+        g_source_remove(s->rx_watch);
+        s->rx_watch = 0;
+    }
+    if (s->tx_watch) {
+        g_source_remove(s->tx_watch);
+        s->tx_watch = 0;
+    }
+    g_queue_clear_full(&s->tx_queue, g_free);
+    g_clear_pointer(&s->ioc, object_unref);
+}
+
+static char *socketcan_get_if(Object *obj, Error **errp)
+{
+    return g_strdup(CAN_HOST_SOCKETCAN(obj)->ifname);
+}
+
+static void socketcan_set_if(Object *obj, const char *value, Error **errp)
+{
+    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
+
+    g_free(s->ifname);
+    s->ifname = g_strdup(value);
+}
+
+static bool socketcan_get_error_frames(Object *obj, Error **errp)
+{
+    return CAN_HOST_SOCKETCAN(obj)->error_frames;
+}
+
+static void socketcan_set_error_frames(Object *obj, bool value, Error **errp)
+{
+    CAN_HOST_SOCKETCAN(obj)->error_frames = value;
+}
+
+static void socketcan_init(Object *obj)
+{
+    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
+
+    g_queue_init(&s->tx_queue);
+    object_property_add_uint64_ptr(obj, "rx-frames", &s->rx_frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tx-frames", &s->tx_frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-error-frames",
+                                   &s->rx_error_frames, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-malformed", &s->rx_malformed,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tx-dropped", &s->tx_dropped,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "link-errors", &s->link_errors,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static void socketcan_finalize(Object *obj)
+{
+    g_free(CAN_HOST_SOCKETCAN(obj)->ifname);
+}
+
+static void socketcan_class_init(ObjectClass *oc, void *data)
+{
+    CanHostClass *chc = CAN_HOST_CLASS(oc);
+
+    chc->open = socketcan_open;
+    chc->close = socketcan_close;
+    object_class_property_add_str(oc, "if", socketcan_get_if,
+                                  socketcan_set_if);
+    object_class_property_set_description(oc, "if",
+        "host CAN interface, e.g. can0 or vcan0");
+    object_class_property_add_bool(oc, "error-frames",
+                                   socketcan_get_error_frames,
+                                   socketcan_set_error_frames);
+    object_class_property_set_description(oc, "error-frames",
+        "pass the interface's error frames on to the bus (default off)");
+}
+
+static const TypeInfo socketcan_info = {
+    .name = TYPE_CAN_HOST_SOCKETCAN,
+    .parent = TYPE_CAN_HOST,
+    .instance_size = sizeof(CanHostSocketCAN),
+    .instance_init = socketcan_init,
+    .instance_finalize = socketcan_finalize,
+    .class_init = socketcan_class_init,
+};
+
+static void socketcan_register_types(void)
+{
+    type_register_static(&socketcan_info);
+}
+
+type_init(socketcan_register_types);
