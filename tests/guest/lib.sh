@@ -128,8 +128,11 @@ wait_bound() {
     for i in "$@"; do
         i=${i%%,*}
         before=$(echo "$snap" | tr ' ' '\n' | sed -n "s/^$i=//p")
-        wait_until 10 [ "$(rx_sockets "$i")" -gt "${before:-0}" ] \
-            || log "note: no new receiver on $i after 10 s (before: ${before:-0}, now: $(rx_sockets "$i")); continuing"
+        wait_until 10 [ "$(rx_sockets "$i")" -gt "${before:-0}" ] && continue
+        log "note: no new receiver on $i after 10 s (before: ${before:-0}, now: $(rx_sockets "$i")); continuing"
+        # Evidence for a flaky run: who is running, what is registered.
+        ps | grep -v ' \[' | tail -n 15
+        grep -h -A3 "$i" /proc/net/can/rcvlist_* 2>/dev/null | head -n 20
     done
 }
 
