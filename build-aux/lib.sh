@@ -102,6 +102,20 @@ system_binaries() {
     return 0
 }
 
+# build/qemu-system-ARCH -> obj/qemu-system-ARCH for each system target
+# of $cfg_target_list, and no other.
+link_binaries() {
+    local link bin
+    for link in "$build"/qemu-system-*; do
+        if [[ -L $link ]]; then
+            rm -f "$link"
+        fi
+    done
+    while IFS= read -r bin; do
+        ln -sfn "obj/$bin" "$build/$bin"
+    done < <(system_binaries)
+}
+
 # Copy one tree over another, touching only files whose content differs,
 # so that ninja rebuilds only what changed.  Files missing in the source
 # are deleted in the destination.  Prints the paths it wrote or deleted.
