@@ -32,6 +32,16 @@ note() {
     printf '%s\n' "$*"
 }
 
+# Whether $1 is one of the remaining arguments.
+in_list() {
+    local x=$1 y
+    shift
+    for y in "$@"; do
+        [[ $x == "$y" ]] && return 0
+    done
+    return 1
+}
+
 # Print the non-empty, non-comment lines of a data file, trimmed.
 data_lines() {
     local line
