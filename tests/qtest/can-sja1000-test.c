@@ -354,8 +354,24 @@ static void test_pelican_reset_values(void)
     g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
     g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
     g_assert_cmphex(rd(c, REG_CDR), ==, CDR_PELICAN);
-    /* 6.4.4: the command register reads 0xff */
-    g_assert_cmphex(rd(c, REG_CMR), ==, 0xff);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4: the PeliCAN command register is write only, "all bits
+ * will return a logic 0 when being read" (BasicCAN's reads 0xff, 6.3.4).
+ */
+static void test_pelican_command_register_reads_0(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    wr(c, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(rd(c, REG_CMR), ==, 0x00);
+    pelican_setup(c, 0, 0);
+    g_assert_cmphex(rd(c, REG_CMR), ==, 0x00);
     rig_stop(&r);
 }
 
@@ -465,13 +481,36 @@ static void test_basiccan_reset_mode_registers_ignore_writes(void)
     wr(c, REG_BTR0, 0x3f);
     wr(c, REG_BTR1, 0xff);
     wr(c, REG_OCR, 0x00);
-    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
-    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
 
     wr(c, REG_CR, CR_RR);
     g_assert_cmphex(rd(c, REG_BASIC_ACR), ==, 0x12);
     g_assert_cmphex(rd(c, REG_BASIC_AMR), ==, 0x34);
+    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
+    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
+    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.1 (Table 1) and 6.5.1..6.5.3: in BasicCAN operating mode
+ * ACR, AMR, BTR0, BTR1 and OCR read 0xff ("In BasicCAN mode a 'FFH' is
+ * reflected"); in PeliCAN operating mode BTR0/1 and OCR read back.
+ */
+static void test_basiccan_operating_mode_hides_setup_registers(void)
+{
+    static const uint8_t hidden[] = {
+        REG_BASIC_ACR, REG_BASIC_AMR, REG_BTR0, REG_BTR1, REG_OCR,
+    };
+    Rig r;
+    Chip *c;
+    size_t i;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    basic_setup(c, 0, 0x12, 0x34);
+    for (i = 0; i < ARRAY_SIZE(hidden); i++) {
+        g_assert_cmphex(rd(c, hidden[i]), ==, 0xff);
+    }
     rig_stop(&r);
 }
 
@@ -1303,6 +1342,89 @@ static void test_single_shot_transmission_makes_one_attempt(void)
     rig_stop(&r);
 }
 
+/*
+ * Datasheet 6.4.4, Table 13 note 2: "Setting CMR.0 and CMR.4
+ * simultaneously will ignore the set CMR.4 bit": TR with SRR is a plain
+ * transmission, and TR, AT and SRR together a plain single shot; neither
+ * stores the frame in the sender's FIFO.
+ */
+static void test_tr_with_srr_ignores_srr(void)
+{
+    static const CanMsg m = { .id = 0x64, .dlc = 1, .data = { 0x64 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(b, 0, 0);
+
+    pelican_send(&r, a, &m, CMR_TR | CMR_SRR);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+
+    pelican_send(&r, a, &m, CMR_TR | CMR_AT | CMR_SRR);
+    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(rd(b, REG_RMC), ==, 2);
+    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.4, Table 13 note 2: SRR with AT sends once with self
+ * reception; with nobody to acknowledge, the one attempt fails and is not
+ * repeated.
+ */
+static void test_srr_with_at_is_a_single_shot(void)
+{
+    static const CanMsg m = { .id = 0x65, .dlc = 0 };
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_TI | IR_RI);
+    pelican_send(&r, c, &m, CMR_SRR | CMR_AT);
+    wait_us(&r, 10000);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS | SR_RBS), ==, SR_TBS);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 8);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.9: ECC holds the first bus error until it is read, and
+ * "a new bus error interrupt is not possible until the capture register
+ * is read out once".
+ */
+static void test_bus_error_interrupt_waits_for_ecc_read(void)
+{
+    static const CanMsg m = { .id = 0x66, .dlc = 0 };
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_BEI);
+    pelican_send(&r, c, &m, CMR_TR);
+    g_assert_cmpuint(rd(c, REG_TXERR), >, 8);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
+
+    /* more ACK errors, but ECC still holds the first: no BEI */
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+
+    /* ECC read: the next error is captured and interrupts */
+    wait_us(&r, 1000);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
+    g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+    rig_stop(&r);
+}
+
 /* ISO 11898-1 12.1.4: a successful transmission lowers TEC by one */
 static void test_successful_transmission_lowers_txerr_by_one(void)
 {
@@ -1349,47 +1471,118 @@ static void test_successful_reception_lowers_rxerr_by_one(void)
     rig_stop(&r);
 }
 
+/* 128 bus-free sequences of 11 bits: 22 us each at 500 kbit/s */
+#define SEQUENCE_US         (11 * BIT_NS / 1000)
+
 /*
- * Datasheet 6.4.12: writing 255 to TXERR in reset mode forces bus-off.
- * When the host leaves reset mode the chip shows BS and ES with EI, TXERR
- * reads 127 and counts the 128 bus-free sequences (11 recessive bits
- * each) down; then BS and ES clear, both counters read 0 and EI comes
- * again (6.4.5 note 1).
+ * Datasheet 6.4.12: writing 255 to TXERR in reset mode initiates a
+ * CPU-driven bus-off.  When the host leaves reset mode, the chip performs
+ * the bus-off event "in the same way as if it was forced by a bus error":
+ * it enters reset mode again, TXERR reads 127, RXERR 0, BS and ES are set
+ * and EI is raised.  It then waits for the host to clear reset mode.
  */
-static void test_bus_off_forced_by_txerr_and_recovery(void)
+static void force_bus_off(Chip *c)
 {
-    const int64_t sequence_us = 11 * BIT_NS / 1000;
+    wr(c, REG_MOD, MOD_RM);
+    wr(c, REG_TXERR, 255);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    wr(c, REG_MOD, 0);
+}
+
+static void test_cpu_forced_bus_off_reenters_reset_mode(void)
+{
     Rig r;
     Chip *c;
 
     rig_start(&r, 1);
     c = &r.chip[0];
     pelican_setup(c, 0, IR_EI);
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_TXERR, 255);
+    force_bus_off(c);
+
+    g_assert_cmphex(rd(c, REG_MOD) & MOD_RM, ==, MOD_RM);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, SR_BS | SR_ES);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
+    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+
+    /* no recovery while the host keeps the chip in reset mode */
+    wait_us(&r, 200 * SEQUENCE_US);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
+    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
     g_assert_cmphex(rd(c, REG_IR), ==, 0);
+
+    wr(c, REG_MOD, 0);
+    wait_us(&r, 130 * SEQUENCE_US);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.4.5 note 1, 6.4.12: once the host clears reset mode after
+ * a bus-off, TXERR counts the 128 bus-free sequences down from 127; then
+ * BS and ES clear, both counters read 0 and EI is raised again.
+ */
+static void test_bus_off_recovery_counts_128_bus_free_sequences(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, IR_EI);
+    force_bus_off(c);
+    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    /* the host ends the reset mode the bus-off left the chip in */
     wr(c, REG_MOD, 0);
 
     /* 6.4.5 note 3: RS and TS both set while waiting for bus-free */
     g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES | SR_TS | SR_RS), ==,
                     SR_BS | SR_ES | SR_TS | SR_RS);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
     g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
-
-    wait_us(&r, 10 * sequence_us + sequence_us / 2);
+    wait_us(&r, 10 * SEQUENCE_US + SEQUENCE_US / 2);
     g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
     g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
 
-    /* 128 sequences of 22 us at 500 kbit/s: 2.816 ms in all */
-    wait_us(&r, 117 * sequence_us);
+    /* 128 sequences in all: 2.816 ms */
+    wait_us(&r, 117 * SEQUENCE_US);
     g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
     g_assert_cmphex(rd(c, REG_IR), ==, 0);
-    wait_us(&r, 2 * sequence_us);
+    wait_us(&r, 2 * SEQUENCE_US);
     g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
     g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
     g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
     g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet (Rev. 3.0) 6.4.12: if reset mode is entered again before the
+ * end of the bus-off recovery, bus-off stays active and TXERR is frozen.
+ */
+static void test_reset_mode_during_bus_off_recovery_freezes_txerr(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    pelican_setup(c, 0, 0);
+    force_bus_off(c);
+    wr(c, REG_MOD, 0);
+    wait_us(&r, 10 * SEQUENCE_US + SEQUENCE_US / 2);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
+
+    wr(c, REG_MOD, MOD_RM);
+    wait_us(&r, 200 * SEQUENCE_US);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
+    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+
+    wr(c, REG_MOD, 0);
+    wait_us(&r, 130 * SEQUENCE_US);
+    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1405,12 +1598,11 @@ static void test_writing_txerr_below_255_ends_bus_off(void)
     rig_start(&r, 1);
     c = &r.chip[0];
     pelican_setup(c, 0, IR_EI);
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_TXERR, 255);
-    wr(c, REG_MOD, 0);
+    force_bus_off(c);
     g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
     wait_us(&r, 100);
 
+    /* in reset mode again, whether the chip or the host set it */
     wr(c, REG_MOD, MOD_RM);
     wr(c, REG_TXERR, 0);
     wr(c, REG_MOD, 0);
@@ -1805,9 +1997,13 @@ static void test_migration_keeps_a_pending_transmission(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* a failing check marks its test failed; the others still run */
+    g_test_set_nonfatal_assertions();
 
     qtest_add_func("/can-sja1000/pelican-reset-values",
                    test_pelican_reset_values);
+    qtest_add_func("/can-sja1000/pelican-command-register-reads-0",
+                   test_pelican_command_register_reads_0);
     qtest_add_func("/can-sja1000/basiccan-reset-values",
                    test_basiccan_reset_values);
     qtest_add_func("/can-sja1000/basiccan-status-after-reset-is-0x0c",
@@ -1818,6 +2014,9 @@ int main(int argc, char **argv)
     qtest_add_func("/can-sja1000/basiccan-reset-mode-registers-ignore-"
                    "writes-in-operating-mode",
                    test_basiccan_reset_mode_registers_ignore_writes);
+    qtest_add_func("/can-sja1000/basiccan-operating-mode-hides-setup-"
+                   "registers",
+                   test_basiccan_operating_mode_hides_setup_registers);
     qtest_add_func("/can-sja1000/standard-frame-arrives-byte-exact-and-"
                    "never-in-the-sender",
                    test_standard_frame_arrives_byte_exact_not_in_sender);
@@ -1866,12 +2065,24 @@ int main(int argc, char **argv)
                    test_abort_transmission_cancels_retries);
     qtest_add_func("/can-sja1000/single-shot-transmission-makes-one-attempt",
                    test_single_shot_transmission_makes_one_attempt);
+    qtest_add_func("/can-sja1000/tr-with-srr-ignores-srr",
+                   test_tr_with_srr_ignores_srr);
+    qtest_add_func("/can-sja1000/srr-with-at-is-a-single-shot",
+                   test_srr_with_at_is_a_single_shot);
+    qtest_add_func("/can-sja1000/bus-error-interrupt-waits-for-ecc-read",
+                   test_bus_error_interrupt_waits_for_ecc_read);
     qtest_add_func("/can-sja1000/successful-transmission-lowers-txerr-by-one",
                    test_successful_transmission_lowers_txerr_by_one);
     qtest_add_func("/can-sja1000/successful-reception-lowers-rxerr-by-one",
                    test_successful_reception_lowers_rxerr_by_one);
-    qtest_add_func("/can-sja1000/bus-off-forced-by-txerr-and-recovery",
-                   test_bus_off_forced_by_txerr_and_recovery);
+    qtest_add_func("/can-sja1000/cpu-forced-bus-off-reenters-reset-mode",
+                   test_cpu_forced_bus_off_reenters_reset_mode);
+    qtest_add_func("/can-sja1000/bus-off-recovery-counts-128-bus-free-"
+                   "sequences",
+                   test_bus_off_recovery_counts_128_bus_free_sequences);
+    qtest_add_func("/can-sja1000/reset-mode-during-bus-off-recovery-freezes-"
+                   "txerr",
+                   test_reset_mode_during_bus_off_recovery_freezes_txerr);
     qtest_add_func("/can-sja1000/writing-txerr-below-255-ends-bus-off",
                    test_writing_txerr_below_255_ends_bus_off);
     qtest_add_func("/can-sja1000/bus-counters-count-frames-and-error-frames",
