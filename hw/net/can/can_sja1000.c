@@ -441,10 +441,15 @@ static void sja_bus_off(CanSJA1000State *s)
 
 static void sja_bus_error(CanSJA1000State *s, uint8_t ecc)
 {
-    if (s->ecc_armed) {
-        s->ecc = ecc;
-        s->ecc_armed = false;
+    /*
+     * ECC holds the first error until read; no new bus error interrupt
+     * either until then.
+     */
+    if (!s->ecc_armed) {
+        return;
     }
+    s->ecc = ecc;
+    s->ecc_armed = false;
     if (sja_pelican(s)) {
         sja_raise(s, R_IR_BEI_MASK);
     }
@@ -565,6 +570,7 @@ static uint8_t sja_txerr_value(CanSJA1000State *s)
     unsigned seen;
 
     if (s->recovery_start < 0 || s->recovery_start == INT64_MAX) {
+        /* in reset mode a recovery's count stands still in tec */
         return MIN(s->tec, SJA_BUS_OFF_LIMIT);
     }
     elapsed = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - s->recovery_start;
@@ -588,7 +594,9 @@ static void sja_enter_reset(CanSJA1000State *s)
 {
     s->mod |= R_MOD_RM_MASK;
     timer_del(s->recovery_timer);
-    if (s->recovery_start >= 0) {
+    if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {
+        /* bus-off stays; the recovery count freezes until RM is cleared */
+        s->tec = sja_txerr_value(s);
         s->recovery_start = INT64_MAX;
     }
     /* a transmission not yet on the wire is dropped */
@@ -606,9 +614,18 @@ static void sja_leave_reset(CanSJA1000State *s)
     s->mod &= ~R_MOD_RM_MASK;
     s->bus_client.bitrate = sja_bitrate(s);
     if (s->recovery_start == INT64_MAX) {
-        s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        /* count the bus-free sequences from where TXERR stands */
+        s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+                            sja_recovery_ns(s, (SJA_RECOVERY_TEC - s->tec) * 11);
         timer_mod(s->recovery_timer, s->recovery_start +
                   sja_recovery_ns(s, SJA_RECOVERY_BITS));
+    } else if (s->tec == SJA_BUS_OFF_LIMIT) {
+        /*
+         * TXERR = 255 written in reset mode: a CPU-driven bus-off event,
+         * which puts the chip back in reset mode as any bus-off does.
+         */
+        sja_bus_off(s);
+        return;
     }
     sja_update_error_state(s);
 }
@@ -662,7 +679,9 @@ static void sja_transmit(CanSJA1000State *s, bool self_rx, bool single_shot)
 static void sja_command(CanSJA1000State *s, uint8_t cmd)
 {
     bool pelican = sja_pelican(s);
-    bool self_rx = pelican && FIELD_EX8(cmd, CMR, SRR);
+    /* TR and SRR together: the SRR bit is ignored */
+    bool self_rx = pelican && FIELD_EX8(cmd, CMR, SRR) &&
+                   !FIELD_EX8(cmd, CMR, TR);
 
     if (FIELD_EX8(cmd, CMR, TR) || self_rx) {
         sja_transmit(s, self_rx, FIELD_EX8(cmd, CMR, AT));
@@ -695,7 +714,12 @@ static void sja_command(CanSJA1000State *s, uint8_t cmd)
 
 static uint8_t sja_status(CanSJA1000State *s)
 {
-    bool waiting = sja_in_reset(s) || s->recovery_start >= 0;
+    /*
+     * PeliCAN shows a chip waiting for bus-free (reset mode, bus-off
+     * recovery) as receiving and transmitting; BasicCAN does not.
+     */
+    bool waiting = sja_pelican(s) &&
+                   (sja_in_reset(s) || s->recovery_start >= 0);
     uint8_t sr = 0;
 
     sr = FIELD_DP8(sr, SR, RBS, sja_rx_pending(s));
@@ -741,7 +765,8 @@ static uint8_t sja_read_pelican(CanSJA1000State *s, hwaddr addr)
     case A_MOD:
         return s->mod;
     case A_CMR:
-        return 0xff;
+        /* write-only: reads 0 in PeliCAN mode, 0xff in BasicCAN mode */
+        return 0;
     case A_SR:
         return sja_status(s);
     case A_IR:
@@ -901,16 +926,12 @@ static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
         }
         break;
     case A_TXERR:
-        if (value == SJA_BUS_OFF_LIMIT) {
-            /* a CPU-driven bus-off event */
-            s->tec = SJA_RECOVERY_TEC;
-            s->rec = 0;
-            s->recovery_start = INT64_MAX;
-        } else {
-            /* any other value ends a bus-off state */
-            s->tec = value;
-            s->recovery_start = -1;
-        }
+        /*
+         * Any value ends a bus-off state; 255 starts a new one when reset
+         * mode is left.
+         */
+        s->tec = value;
+        s->recovery_start = -1;
         break;
     case A_RBSA:
         s->rx_fifo.head = value & (SJA1000_RX_FIFO_SIZE - 1);
@@ -942,12 +963,13 @@ static uint8_t sja_read_basic(CanSJA1000State *s, hwaddr addr)
         return reset ? s->acr[0] : 0xff;
     case A_BASIC_AMR:
         return reset ? s->amr[0] : 0xff;
+    /* BasicCAN hides its set-up registers in operating mode */
     case A_BTR0:
-        return s->btr0;
+        return reset ? s->btr0 : 0xff;
     case A_BTR1:
-        return s->btr1;
+        return reset ? s->btr1 : 0xff;
     case A_OCR:
-        return s->ocr;
+        return reset ? s->ocr : 0xff;
     case A_BASIC_TXB ... A_BASIC_TXB + SJA_BASIC_WINDOW - 1:
         return reset ? 0xff : s->tx_buf[addr - A_BASIC_TXB];
     case A_BASIC_RXB ... A_BASIC_RXB + SJA_BASIC_WINDOW - 1:
