@@ -1,0 +1,1014 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for can-host-socketcan, the backend that joins a can-bus to a
+ * Linux SocketCAN interface, against the host's real CAN stack.
+ *
+ * The guest side is channel 0 of a Kvaser PCIcan board (an SJA1000 in
+ * PeliCAN mode, accepting every frame); the host side is this program's
+ * own raw CAN sockets on vcan interfaces.  It needs a kernel with CAN
+ * sockets and these interfaces (tests/hostvm/ boots such a Linux VM):
+ *
+ *   vcan0, vcan1   CAN FD MTU (72), the vcan default
+ *   vcan2          classic MTU (16)
+ *
+ * Without CAN sockets or without vcan0 every test is skipped, saying why;
+ * the error cases that need no CAN stack run everywhere.
+ *
+ * With QTEST_CAN_BENCH=N only the benchmark runs: N frames each way,
+ * frames per second on stdout as TAP comments.  It uses nothing upstream
+ * QEMU lacks, so bench/ runs it against both.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/cutils.h"
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
+
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <linux/can.h>
+#include <linux/can/error.h>
+#include <linux/can/raw.h>
+
+/* SJA1000 registers, PeliCAN mode (datasheet 6.4.1) */
+#define REG_MOD             0
+#define REG_CMR             1
+#define REG_SR              2
+#define REG_IER             4
+#define REG_BTR0            6
+#define REG_BTR1            7
+#define REG_OCR             8
+#define REG_FRAME           16      /* TX buffer, RX window, ACR0..AMR3 */
+#define REG_ACR0            16
+#define REG_AMR0            20
+#define REG_RMC             29
+#define REG_CDR             31
+#define CDR_PELICAN         0x80
+#define MOD_RM              0x01
+#define CMR_TR              0x01
+#define CMR_RRB             0x04
+#define SR_RBS              0x01
+#define SR_TBS              0x04
+#define SR_TCS              0x08
+#define FI_FF               0x80
+#define FI_RTR              0x40
+#define FI_DLC              0x0f
+
+#define KVASER_SLOT         4
+#define KVASER_SJA_BAR      1
+
+/* Frames that fit in the SJA1000's 64-byte RX FIFO whatever their kind */
+#define FIFO_FRAMES         4
+/* How long a frame may take to cross QEMU and the host's CAN stack */
+#define TIMEOUT_US          (5 * G_USEC_PER_SEC)
+
+typedef struct Rig {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    char *stderr_path;      /* QEMU's stderr, when the test reads it */
+} Rig;
+
+/*
+ * Environment
+ */
+
+static const char *no_can_reason;
+
+/* NULL if the host has CAN sockets, else why not */
+static const char *can_sockets_missing(void)
+{
+    static bool probed;
+    int fd;
+
+    if (!probed) {
+        probed = true;
+        fd = socket(PF_CAN, SOCK_RAW, CAN_RAW);
+        if (fd < 0) {
+            no_can_reason = g_strdup_printf("no CAN sockets on this host "
+                                            "(%s); tests/hostvm runs these "
+                                            "tests in a Linux VM with vcan",
+                                            strerror(errno));
+        } else {
+            close(fd);
+        }
+    }
+    return no_can_reason;
+}
+
+/* Skip the test unless CAN sockets and every interface named exist */
+static bool have_interfaces(const char *first, ...)
+{
+    const char *ifname;
+    va_list ap;
+
+    if (can_sockets_missing()) {
+        g_test_skip(can_sockets_missing());
+        return false;
+    }
+    va_start(ap, first);
+    for (ifname = first; ifname; ifname = va_arg(ap, const char *)) {
+        if (!if_nametoindex(ifname)) {
+            g_autofree char *msg = g_strdup_printf(
+                "no interface %s (make it: ip link add %s type vcan)",
+                ifname, ifname);
+
+            va_end(ap);
+            g_test_skip(msg);
+            return false;
+        }
+    }
+    va_end(ap);
+    return true;
+}
+
+static void set_link(const char *ifname, bool up)
+{
+    struct ifreq ifr = { 0 };
+    int fd = socket(PF_CAN, SOCK_RAW, CAN_RAW);
+
+    g_assert_cmpint(fd, >=, 0);
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), ifname);
+    g_assert_cmpint(ioctl(fd, SIOCGIFFLAGS, &ifr), ==, 0);
+    if (up) {
+        ifr.ifr_flags |= IFF_UP;
+    } else {
+        ifr.ifr_flags &= ~IFF_UP;
+    }
+    g_assert_cmpint(ioctl(fd, SIOCSIFFLAGS, &ifr), ==, 0);
+    close(fd);
+}
+
+/*
+ * The host side: raw CAN sockets
+ */
+
+/* A raw socket on @ifname taking CAN FD frames and every error frame */
+static int sock_open(const char *ifname)
+{
+    struct sockaddr_can addr = { .can_family = AF_CAN };
+    struct timeval tv = { .tv_sec = TIMEOUT_US / G_USEC_PER_SEC };
+    can_err_mask_t err_mask = CAN_ERR_MASK;
+    int on = 1;
+    int fd;
+
+    fd = socket(PF_CAN, SOCK_RAW, CAN_RAW);
+    g_assert_cmpint(fd, >=, 0);
+    addr.can_ifindex = if_nametoindex(ifname);
+    g_assert_cmpint(addr.can_ifindex, >, 0);
+    setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof(on));
+    g_assert_cmpint(setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &err_mask,
+                               sizeof(err_mask)), ==, 0);
+    g_assert_cmpint(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+                               sizeof(tv)), ==, 0);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
+}
+
+static void sock_send(int fd, const struct canfd_frame *f, bool fd_frame)
+{
+    size_t mtu = fd_frame ? CANFD_MTU : CAN_MTU;
+
+    g_assert_cmpint(write(fd, f, mtu), ==, mtu);
+}
+
+/*
+ * The next frame on @fd within the timeout, or -1.  An error the socket
+ * reports (ENETDOWN when its interface went down) is skipped.
+ */
+static ssize_t sock_recv(int fd, struct canfd_frame *f)
+{
+    int64_t end = g_get_monotonic_time() + TIMEOUT_US;
+    ssize_t len;
+
+    do {
+        memset(f, 0, sizeof(*f));
+        len = read(fd, f, sizeof(*f));
+        if (len >= 0) {
+            return len;
+        }
+    } while ((errno == ENETDOWN || errno == EINTR) &&
+             g_get_monotonic_time() < end);
+    return -1;
+}
+
+/* Nothing waits on @fd */
+static void sock_assert_empty(int fd)
+{
+    struct canfd_frame f;
+
+    g_assert_cmpint(recv(fd, &f, sizeof(f), MSG_DONTWAIT), <, 0);
+}
+
+static void assert_frame_eq(const struct canfd_frame *got, ssize_t got_len,
+                            const struct canfd_frame *want, bool want_fd)
+{
+    g_assert_cmpint(got_len, ==, want_fd ? CANFD_MTU : CAN_MTU);
+    g_assert_cmphex(got->can_id, ==, want->can_id);
+    g_assert_cmpuint(got->len, ==, want->len);
+    if (want_fd) {
+        g_assert_cmphex(got->flags & (CANFD_BRS | CANFD_ESI), ==,
+                        want->flags & (CANFD_BRS | CANFD_ESI));
+    }
+    if (!(want->can_id & CAN_RTR_FLAG)) {
+        g_assert_cmpmem(got->data, got->len, want->data, want->len);
+    }
+}
+
+/*
+ * Classic frame number @i of a test sequence: standard and extended
+ * identifiers, data and remote frames, every length 0..8.
+ */
+static struct canfd_frame seq_frame(unsigned i)
+{
+    struct canfd_frame f = { 0 };
+    unsigned j;
+
+    switch (i % 4) {
+    case 0:
+        f.can_id = (0x100 + i) & CAN_SFF_MASK;
+        break;
+    case 1:
+        f.can_id = CAN_EFF_FLAG | ((0x12345000 + i) & CAN_EFF_MASK);
+        break;
+    case 2:
+        f.can_id = CAN_RTR_FLAG | ((0x700 - i) & CAN_SFF_MASK);
+        break;
+    default:
+        f.can_id = CAN_EFF_FLAG | CAN_RTR_FLAG | (i & CAN_EFF_MASK);
+        break;
+    }
+    f.len = i % (CAN_MAX_DLEN + 1);
+    if (!(f.can_id & CAN_RTR_FLAG)) {
+        for (j = 0; j < f.len; j++) {
+            f.data[j] = i * 7 + j;
+        }
+    }
+    return f;
+}
+
+/* A CAN FD frame of @len bytes (a valid FD length), BRS set */
+static struct canfd_frame fd_frame(uint32_t can_id, uint8_t len)
+{
+    struct canfd_frame f = { .can_id = can_id, .len = len,
+                             .flags = CANFD_BRS };
+    unsigned j;
+
+    for (j = 0; j < len; j++) {
+        f.data[j] = 0xa0 ^ j;
+    }
+    return f;
+}
+
+/*
+ * The guest side: channel 0 of a Kvaser PCIcan
+ */
+
+static uint8_t rd(Rig *r, uint8_t reg)
+{
+    return qpci_io_readb(r->dev, r->bar, reg);
+}
+
+static void wr(Rig *r, uint8_t reg, uint8_t value)
+{
+    qpci_io_writeb(r->dev, r->bar, reg, value);
+}
+
+/* PeliCAN, 500 kbit/s, accept every frame, operating mode, no interrupts */
+static void chan_setup(Rig *r)
+{
+    int i;
+
+    wr(r, REG_MOD, MOD_RM);
+    wr(r, REG_CDR, CDR_PELICAN);
+    wr(r, REG_BTR0, 0x00);
+    wr(r, REG_BTR1, 0x1c);
+    wr(r, REG_OCR, 0x1a);
+    for (i = 0; i < 4; i++) {
+        wr(r, REG_ACR0 + i, 0x00);
+        wr(r, REG_AMR0 + i, 0xff);
+    }
+    wr(r, REG_IER, 0);
+    wr(r, REG_MOD, 0);
+    g_assert_cmphex(rd(r, REG_MOD), ==, 0);
+}
+
+/*
+ * Start QEMU: can-bus b0, the board on it, then @backends.  With
+ * @capture_stderr, QEMU's stderr goes to a file for rig_stderr().
+ */
+static void rig_start(Rig *r, const char *backends, bool capture_stderr)
+{
+    g_autofree char *redirect = NULL;
+
+    memset(r, 0, sizeof(*r));
+    if (capture_stderr) {
+        int fd = g_file_open_tmp("can-socketcan-test-XXXXXX",
+                                 &r->stderr_path, NULL);
+
+        g_assert_cmpint(fd, >=, 0);
+        close(fd);
+        redirect = g_strdup_printf("2>%s", r->stderr_path);
+    }
+    r->qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0 "
+                         "-device kvaser_pci,id=kv,addr=0x%x,canbus=b0 %s %s",
+                         KVASER_SLOT, backends, redirect ?: "");
+    r->bus = qpci_new_pc(r->qts, NULL);
+    r->dev = qpci_device_find(r->bus, QPCI_DEVFN(KVASER_SLOT, 0));
+    g_assert(r->dev);
+    qpci_device_enable(r->dev);
+    r->bar = qpci_iomap(r->dev, KVASER_SJA_BAR, NULL);
+    chan_setup(r);
+}
+
+static void rig_stop(Rig *r)
+{
+    g_free(r->dev);
+    qpci_free_pc(r->bus);
+    qtest_quit(r->qts);
+    if (r->stderr_path) {
+        unlink(r->stderr_path);
+        g_free(r->stderr_path);
+    }
+}
+
+/* How often QEMU has written @message to stderr (rig_start capture) */
+static unsigned rig_stderr_count(Rig *r, const char *message)
+{
+    g_autofree char *text = NULL;
+    const char *p;
+    unsigned n = 0;
+
+    g_assert(r->stderr_path);
+    g_assert(g_file_get_contents(r->stderr_path, &text, NULL, NULL));
+    for (p = strstr(text, message); p; p = strstr(p + 1, message)) {
+        n++;
+    }
+    return n;
+}
+
+static uint64_t qom_u64(Rig *r, const char *path, const char *prop)
+{
+    QDict *rsp = qtest_qmp(r->qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': %s, 'property': %s } }", path, prop);
+    uint64_t value;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    value = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return value;
+}
+
+static uint64_t counter(Rig *r, const char *backend, const char *prop)
+{
+    g_autofree char *path = g_strdup_printf("/objects/%s", backend);
+
+    return qom_u64(r, path, prop);
+}
+
+/* Transmit a classic frame from the guest; the bus completes it at once */
+static void chan_send(Rig *r, const struct canfd_frame *f)
+{
+    uint8_t fi = f->len & FI_DLC;
+    uint8_t reg = REG_FRAME + 1;
+    unsigned j;
+
+    g_assert_cmpuint(f->len, <=, CAN_MAX_DLEN);
+    g_assert_true(rd(r, REG_SR) & SR_TBS);
+    if (f->can_id & CAN_RTR_FLAG) {
+        fi |= FI_RTR;
+    }
+    if (f->can_id & CAN_EFF_FLAG) {
+        uint32_t id = (f->can_id & CAN_EFF_MASK) << 3;
+
+        wr(r, REG_FRAME, fi | FI_FF);
+        wr(r, reg++, id >> 24);
+        wr(r, reg++, id >> 16);
+        wr(r, reg++, id >> 8);
+        wr(r, reg++, id);
+    } else {
+        uint32_t id = (f->can_id & CAN_SFF_MASK) << 5;
+
+        wr(r, REG_FRAME, fi);
+        wr(r, reg++, id >> 8);
+        wr(r, reg++, id);
+    }
+    if (!(f->can_id & CAN_RTR_FLAG)) {
+        for (j = 0; j < f->len; j++) {
+            wr(r, reg++, f->data[j]);
+        }
+    }
+    wr(r, REG_CMR, CMR_TR);
+    g_assert_true(rd(r, REG_SR) & SR_TCS);
+}
+
+/*
+ * Take the next frame from the RX FIFO, waiting for one while QEMU's main
+ * loop reads the host socket; false if none came in time.
+ */
+static bool chan_recv(Rig *r, struct canfd_frame *f)
+{
+    int64_t end = g_get_monotonic_time() + TIMEOUT_US;
+    uint8_t fi, reg = REG_FRAME + 1;
+    unsigned j;
+
+    while (!(rd(r, REG_SR) & SR_RBS)) {
+        if (g_get_monotonic_time() > end) {
+            return false;
+        }
+    }
+    memset(f, 0, sizeof(*f));
+    fi = rd(r, REG_FRAME);
+    f->len = MIN(fi & FI_DLC, CAN_MAX_DLEN);
+    if (fi & FI_FF) {
+        uint32_t id = rd(r, reg++) << 24;
+
+        id |= rd(r, reg++) << 16;
+        id |= rd(r, reg++) << 8;
+        id |= rd(r, reg++);
+        f->can_id = CAN_EFF_FLAG | (id >> 3);
+    } else {
+        uint32_t id = rd(r, reg++) << 8;
+
+        id |= rd(r, reg++);
+        f->can_id = id >> 5;
+    }
+    if (fi & FI_RTR) {
+        f->can_id |= CAN_RTR_FLAG;
+    } else {
+        for (j = 0; j < f->len; j++) {
+            f->data[j] = rd(r, reg++);
+        }
+    }
+    wr(r, REG_CMR, CMR_RRB);
+    return true;
+}
+
+/* The RX FIFO is empty and stays so while QEMU polls the host a while */
+static void chan_assert_empty(Rig *r)
+{
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        g_assert_false(rd(r, REG_SR) & SR_RBS);
+    }
+    g_assert_cmpuint(rd(r, REG_RMC), ==, 0);
+}
+
+/* Host frames @first..@first+@n-1 of seq_frame() sent on @fd arrive */
+static void host_to_guest(Rig *r, int fd, unsigned first, unsigned n)
+{
+    unsigned i, k;
+
+    for (i = first; i < first + n; i += k) {
+        for (k = 0; k < FIFO_FRAMES && i + k < first + n; k++) {
+            struct canfd_frame f = seq_frame(i + k);
+
+            sock_send(fd, &f, false);
+        }
+        for (k = 0; k < FIFO_FRAMES && i + k < first + n; k++) {
+            struct canfd_frame want = seq_frame(i + k), got;
+
+            g_assert_true(chan_recv(r, &got));
+            assert_frame_eq(&got, CAN_MTU, &want, false);
+        }
+    }
+}
+
+/* Guest frames @first..@first+@n-1 sent on the channel reach @fd */
+static void guest_to_host(Rig *r, int fd, unsigned first, unsigned n)
+{
+    unsigned i;
+
+    for (i = first; i < first + n; i++) {
+        struct canfd_frame want = seq_frame(i), got;
+
+        chan_send(r, &want);
+        assert_frame_eq(&got, sock_recv(fd, &got), &want, false);
+    }
+}
+
+/*
+ * Errors at startup: QEMU exits with a clear message
+ */
+
+static void assert_startup_error(const char *args, const char *message)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -machine none -nodefaults "
+                                           "-display none %s", qemu, args);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert(qemu);
+    g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    if (!strstr(err, message)) {
+        g_error("QEMU said \"%s\", not \"%s\"", g_strchomp(err), message);
+    }
+}
+
+static void test_error_no_interface(void)
+{
+    if (can_sockets_missing()) {
+        g_test_skip(can_sockets_missing());
+        return;
+    }
+    assert_startup_error("-object can-bus,id=b0 -object can-host-socketcan,"
+                         "id=h0,if=nosuch0,canbus=b0",
+                         "can-host-socketcan: no interface 'nosuch0' on the "
+                         "host");
+}
+
+static void test_error_not_can(void)
+{
+    if (can_sockets_missing()) {
+        g_test_skip(can_sockets_missing());
+        return;
+    }
+    assert_startup_error("-object can-bus,id=b0 -object can-host-socketcan,"
+                         "id=h0,if=lo,canbus=b0",
+                         "can-host-socketcan: 'lo' is not a CAN interface");
+}
+
+/* Runs where the kernel has no CAN sockets: QEMU says what is missing */
+static void test_error_no_can_sockets(void)
+{
+    if (!can_sockets_missing()) {
+        g_test_skip("this host has CAN sockets");
+        return;
+    }
+    assert_startup_error("-object can-bus,id=b0 -object can-host-socketcan,"
+                         "id=h0,if=vcan0,canbus=b0",
+                         "can-host-socketcan: cannot open a CAN socket (is "
+                         "the can-raw kernel module loaded?)");
+}
+
+/* The bus is resolved before the host side: no CAN stack needed */
+static void test_error_no_bus(void)
+{
+    assert_startup_error("-object can-host-socketcan,id=h0,if=vcan0,"
+                         "canbus=nosuchbus", "'nosuchbus' not found");
+}
+
+/*
+ * Frames both ways
+ */
+
+/* Every guest frame reaches a reader on the interface, in order, once */
+static void test_guest_to_host(void)
+{
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    guest_to_host(&r, fd, 0, 200);
+    sock_assert_empty(fd);
+    g_assert_cmpuint(counter(&r, "h0", "tx-frames"), ==, 200);
+    g_assert_cmpuint(counter(&r, "h0", "tx-dropped"), ==, 0);
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "frames"), ==, 200);
+    rig_stop(&r);
+    close(fd);
+}
+
+/*
+ * The backend does not read back what it sent: the guest's frames never
+ * come back into its RX FIFO, and the backend counts no host frame.
+ */
+static void test_guest_frames_not_echoed(void)
+{
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    guest_to_host(&r, fd, 0, 20);
+    chan_assert_empty(&r);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 0);
+    rig_stop(&r);
+    close(fd);
+}
+
+/* Every frame another host socket sends reaches the guest, in order */
+static void test_host_to_guest(void)
+{
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    host_to_guest(&r, fd, 0, 200);
+    chan_assert_empty(&r);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 200);
+    g_assert_cmpuint(counter(&r, "h0", "rx-malformed"), ==, 0);
+    /* the frames went to the guest, not back to the host */
+    sock_assert_empty(fd);
+    rig_stop(&r);
+    close(fd);
+}
+
+/* can-utils' cansend and cangen, as a user would test a setup */
+static void test_host_to_guest_can_utils(void)
+{
+    struct canfd_frame got;
+    Rig r;
+    int i;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    if (system("command -v cansend >/dev/null && "
+               "command -v cangen >/dev/null") != 0) {
+        g_test_skip("can-utils (cansend, cangen) not installed");
+        return;
+    }
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+
+    g_assert_cmpint(system("cansend vcan0 123#DEADBEEF"), ==, 0);
+    g_assert_true(chan_recv(&r, &got));
+    g_assert_cmphex(got.can_id, ==, 0x123);
+    g_assert_cmpuint(got.len, ==, 4);
+    g_assert_cmpmem(got.data, 4, "\xde\xad\xbe\xef", 4);
+
+    g_assert_cmpint(system("cansend vcan0 1abcdef0#R3"), ==, 0);
+    g_assert_true(chan_recv(&r, &got));
+    g_assert_cmphex(got.can_id, ==, CAN_EFF_FLAG | CAN_RTR_FLAG | 0x1abcdef0);
+    g_assert_cmpuint(got.len, ==, 3);
+
+    /* cangen: 4 frames, incrementing payload, 1 ms apart */
+    g_assert_cmpint(system("cangen vcan0 -n 4 -g 1 -I 42 -L 8 -D i"), ==, 0);
+    for (i = 0; i < 4; i++) {
+        g_assert_true(chan_recv(&r, &got));
+        g_assert_cmphex(got.can_id, ==, 0x42);
+        g_assert_cmpuint(got.len, ==, 8);
+        g_assert_cmpuint(got.data[0], ==, i);
+    }
+    chan_assert_empty(&r);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 6);
+    rig_stop(&r);
+}
+
+/* Frames with a standard id over 11 bits are nonsense: counted, dropped */
+static void test_host_malformed(void)
+{
+    struct canfd_frame bad = { .can_id = 0x800, .len = 1 };
+    struct canfd_frame good = seq_frame(0), got;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    sock_send(fd, &bad, false);
+    sock_send(fd, &good, false);
+    g_assert_true(chan_recv(&r, &got));
+    assert_frame_eq(&got, CAN_MTU, &good, false);
+    chan_assert_empty(&r);
+    g_assert_cmpuint(counter(&r, "h0", "rx-malformed"), ==, 1);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 1);
+    rig_stop(&r);
+    close(fd);
+}
+
+/*
+ * CAN FD and bridging
+ */
+
+/*
+ * Two backends on one bus bridge their interfaces: classic and CAN FD
+ * frames both ways, every frame once, in order.  The classic Kvaser
+ * channel on the same bus takes the classic frames, counts the FD ones.
+ */
+static void test_bridge_fd(void)
+{
+    static const uint8_t fd_lens[] = { 0, 1, 8, 12, 16, 20, 24, 32, 48, 64 };
+    struct canfd_frame want, got;
+    int fd0, fd1;
+    unsigned i;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    fd1 = sock_open("vcan1");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
+
+    for (i = 0; i < G_N_ELEMENTS(fd_lens); i++) {
+        int from = i % 2 ? fd1 : fd0, to = i % 2 ? fd0 : fd1;
+
+        want = fd_frame(CAN_EFF_FLAG | (0x1000 + i), fd_lens[i]);
+        want.flags = i % 3 ? CANFD_BRS : CANFD_ESI;
+        sock_send(from, &want, true);
+        assert_frame_eq(&got, sock_recv(to, &got), &want, true);
+
+        want = seq_frame(i);
+        sock_send(from, &want, false);
+        assert_frame_eq(&got, sock_recv(to, &got), &want, false);
+        g_assert_true(chan_recv(&r, &got));
+        assert_frame_eq(&got, CAN_MTU, &want, false);
+    }
+    /* a guest frame reaches both interfaces */
+    want = seq_frame(99);
+    chan_send(&r, &want);
+    assert_frame_eq(&got, sock_recv(fd0, &got), &want, false);
+    assert_frame_eq(&got, sock_recv(fd1, &got), &want, false);
+
+    sock_assert_empty(fd0);
+    sock_assert_empty(fd1);
+    chan_assert_empty(&r);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 10);
+    g_assert_cmpuint(counter(&r, "h1", "rx-frames"), ==, 10);
+    g_assert_cmpuint(counter(&r, "h0", "tx-frames"), ==, 11);
+    g_assert_cmpuint(counter(&r, "h1", "tx-frames"), ==, 11);
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "fd-frames"), ==, 10);
+    g_assert_cmpuint(qom_u64(&r, "/machine/peripheral/kv/chip[0]",
+                             "rx-fd-ignored"), ==, 10);
+    rig_stop(&r);
+    close(fd0);
+    close(fd1);
+}
+
+/*
+ * An interface with the classic MTU cannot carry CAN FD: the backend
+ * drops the bus's FD frames, counts them, warns once; classic frames pass.
+ */
+static void test_fd_on_classic_mtu(void)
+{
+    struct canfd_frame want, got;
+    int fd0, fd2, i;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan2", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    fd2 = sock_open("vcan2");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h2,if=vcan2,canbus=b0", true);
+    for (i = 0; i < 3; i++) {
+        want = fd_frame(0x200 + i, 64);
+        sock_send(fd0, &want, true);
+        want = seq_frame(i);
+        sock_send(fd0, &want, false);
+        assert_frame_eq(&got, sock_recv(fd2, &got), &want, false);
+    }
+    sock_assert_empty(fd2);
+    g_assert_cmpuint(counter(&r, "h2", "tx-dropped"), ==, 3);
+    g_assert_cmpuint(counter(&r, "h2", "tx-frames"), ==, 3);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 6);
+
+    g_assert_cmpuint(rig_stderr_count(&r, "can-host-socketcan: vcan2 does "
+                                      "not carry CAN FD"), ==, 1);
+    rig_stop(&r);
+    close(fd0);
+    close(fd2);
+}
+
+/*
+ * Error frames
+ */
+
+/* Send a controller error report on @fd as a CAN driver would */
+static bool send_error_frame(int fd, struct canfd_frame *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->can_id = CAN_ERR_FLAG | CAN_ERR_CRTL;
+    f->len = CAN_ERR_DLC;
+    f->data[1] = CAN_ERR_CRTL_RX_WARNING;
+    if (write(fd, f, CAN_MTU) != CAN_MTU) {
+        g_autofree char *msg = g_strdup_printf(
+            "the kernel refuses error frames from a raw socket (%s)",
+            strerror(errno));
+
+        g_test_skip(msg);
+        return false;
+    }
+    return true;
+}
+
+/* By default the host's error frames are counted and kept off the bus */
+static void test_error_frames_kept_off(void)
+{
+    struct canfd_frame ef, want = seq_frame(5), got;
+    int fd0, fd1;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    fd1 = sock_open("vcan1");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
+    if (send_error_frame(fd0, &ef)) {
+        /* a data frame behind it comes through: the error frame was read */
+        sock_send(fd0, &want, false);
+        assert_frame_eq(&got, sock_recv(fd1, &got), &want, false);
+        g_assert_true(chan_recv(&r, &got));
+        assert_frame_eq(&got, CAN_MTU, &want, false);
+        chan_assert_empty(&r);
+        sock_assert_empty(fd1);
+        g_assert_cmpuint(counter(&r, "h0", "rx-error-frames"), ==, 1);
+        g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 1);
+        g_assert_cmpuint(qom_u64(&r, "/objects/b0", "error-frames"), ==, 0);
+    }
+    rig_stop(&r);
+    close(fd0);
+    close(fd1);
+}
+
+/*
+ * error-frames=on passes them to the bus: the other backend puts them on
+ * its interface; the SJA1000 channel does not store them.
+ */
+static void test_error_frames_passed(void)
+{
+    struct canfd_frame ef, got;
+    int fd0, fd1;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    fd1 = sock_open("vcan1");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0,"
+              "error-frames=on "
+              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
+    if (send_error_frame(fd0, &ef)) {
+        assert_frame_eq(&got, sock_recv(fd1, &got), &ef, false);
+        chan_assert_empty(&r);
+        g_assert_cmpuint(counter(&r, "h0", "rx-error-frames"), ==, 1);
+        g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 1);
+        g_assert_cmpuint(counter(&r, "h1", "tx-frames"), ==, 1);
+        g_assert_cmpuint(qom_u64(&r, "/objects/b0", "error-frames"), ==, 1);
+    }
+    rig_stop(&r);
+    close(fd0);
+    close(fd1);
+}
+
+/*
+ * The interface going down and up
+ */
+
+/*
+ * vcan0 goes down in the middle of traffic and comes back: QEMU keeps
+ * running, the guest's frames meanwhile are dropped and counted, the
+ * link errors are counted, and traffic resumes both ways.
+ */
+static void test_link_down_up(void)
+{
+    struct canfd_frame f;
+    uint64_t link_errors;
+    Rig r;
+    int fd, i;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    guest_to_host(&r, fd, 0, 10);
+    host_to_guest(&r, fd, 0, 10);
+    /* frames still queued for the backend when the link goes */
+    for (i = 0; i < 3; i++) {
+        f = seq_frame(100 + i);
+        sock_send(fd, &f, false);
+    }
+    set_link("vcan0", false);
+
+    for (i = 0; i < 5; i++) {
+        f = seq_frame(200 + i);
+        chan_send(&r, &f);
+    }
+    /* the backend sees the link errors while QEMU answers as ever */
+    for (i = 0; i < 100 && !counter(&r, "h0", "link-errors"); i++) {
+        g_usleep(10000);
+    }
+    link_errors = counter(&r, "h0", "link-errors");
+    g_assert_cmpuint(link_errors, >=, 1);
+    g_assert_cmpuint(counter(&r, "h0", "tx-dropped"), ==, 5);
+    while (chan_recv(&r, &f) && f.can_id != seq_frame(102).can_id) {
+        /* whatever of the 3 in flight made it before the link went */
+    }
+
+    set_link("vcan0", true);
+    guest_to_host(&r, fd, 300, 20);
+    host_to_guest(&r, fd, 400, 20);
+    chan_assert_empty(&r);
+    sock_assert_empty(fd);
+    g_assert_cmpuint(counter(&r, "h0", "tx-frames"), ==, 30);
+    g_assert_cmpuint(counter(&r, "h0", "link-errors"), >=, link_errors);
+    rig_stop(&r);
+    close(fd);
+}
+
+/*
+ * Benchmark (QTEST_CAN_BENCH=N): frames per second each way, through the
+ * register interface as a driver would move them
+ */
+
+static unsigned bench_frames;
+
+static void bench_report(const char *dir, unsigned n, int64_t us)
+{
+    printf("# HOSTVM-METRIC dir=%s frames=%u us=%" PRId64 " fps=%.0f\n",
+           dir, n, us, n * (double)G_USEC_PER_SEC / MAX(us, 1));
+}
+
+static void bench_host_to_guest(void)
+{
+    int64_t t0;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    t0 = g_get_monotonic_time();
+    host_to_guest(&r, fd, 0, bench_frames);
+    bench_report("host-to-guest", bench_frames, g_get_monotonic_time() - t0);
+    rig_stop(&r);
+    close(fd);
+}
+
+static void bench_guest_to_host(void)
+{
+    int64_t t0;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    t0 = g_get_monotonic_time();
+    guest_to_host(&r, fd, 0, bench_frames);
+    bench_report("guest-to-host", bench_frames, g_get_monotonic_time() - t0);
+    rig_stop(&r);
+    close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    const char *bench = g_getenv("QTEST_CAN_BENCH");
+
+    g_test_init(&argc, &argv, NULL);
+
+    if (bench) {
+        bench_frames = MAX(atoi(bench), 1);
+        qtest_add_func("/socketcan/bench/host-to-guest", bench_host_to_guest);
+        qtest_add_func("/socketcan/bench/guest-to-host", bench_guest_to_host);
+        return g_test_run();
+    }
+
+    qtest_add_func("/socketcan/error/no-interface", test_error_no_interface);
+    qtest_add_func("/socketcan/error/not-can", test_error_not_can);
+    qtest_add_func("/socketcan/error/no-can-sockets",
+                   test_error_no_can_sockets);
+    qtest_add_func("/socketcan/error/no-bus", test_error_no_bus);
+    qtest_add_func("/socketcan/guest-to-host", test_guest_to_host);
+    qtest_add_func("/socketcan/guest-frames-not-echoed",
+                   test_guest_frames_not_echoed);
+    qtest_add_func("/socketcan/host-to-guest", test_host_to_guest);
+    qtest_add_func("/socketcan/host-to-guest/can-utils",
+                   test_host_to_guest_can_utils);
+    qtest_add_func("/socketcan/host-malformed", test_host_malformed);
+    qtest_add_func("/socketcan/fd/bridge", test_bridge_fd);
+    qtest_add_func("/socketcan/fd/classic-mtu", test_fd_on_classic_mtu);
+    qtest_add_func("/socketcan/error-frames/kept-off",
+                   test_error_frames_kept_off);
+    qtest_add_func("/socketcan/error-frames/passed", test_error_frames_passed);
+    qtest_add_func("/socketcan/link/down-up", test_link_down_up);
+    return g_test_run();
+}
