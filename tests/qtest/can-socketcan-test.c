@@ -1000,7 +1000,7 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/guest-to-host", test_guest_to_host);
     qtest_add_func("/socketcan/guest-frames-not-echoed",
                    test_guest_frames_not_echoed);
-    qtest_add_func("/socketcan/host-to-guest", test_host_to_guest);
+    qtest_add_func("/socketcan/host-to-guest/sockets", test_host_to_guest);
     qtest_add_func("/socketcan/host-to-guest/can-utils",
                    test_host_to_guest_can_utils);
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
