@@ -5,6 +5,12 @@
 # Sourced, never run: callers set -euo pipefail themselves.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# ccache keeps its cache under $HOME; a CI environment may not set it.
+if [[ -z ${HOME:-} ]]; then
+    HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+    export HOME
+fi
 build=$top/build
 stamp=$build/config.stamp
 
