@@ -33,11 +33,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketCAN, CAN_HOST_SOCKETCAN)
 
 /* Frames for the host that may wait while the socket pushes back */
 #define SOCKETCAN_TX_QUEUE_LEN 256
+/* Frames read from the host per main loop dispatch */
+#define SOCKETCAN_RX_BATCH 64
 
 struct CanHostSocketCAN {
     CanHostState parent_obj;
 
     char *ifname;
+    int ifindex;                /* once open */
     bool error_frames;
     bool fd_capable;            /* the interface's MTU carries CAN FD */
     bool warned_fd;
@@ -116,8 +119,13 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
     qemu_can_frame frame;
     Error *err = NULL;
     ssize_t len;
+    int i;
 
-    for (;;) {
+    /*
+     * A host application sending without pause must not keep the main loop
+     * here: take a batch, and the watch fires again for the rest.
+     */
+    for (i = 0; i < SOCKETCAN_RX_BATCH; i++) {
         len = qio_channel_read(ioc, (char *)&buf, sizeof(buf), &err);
         if (len == QIO_CHANNEL_ERR_BLOCK) {
             break;
@@ -271,6 +279,7 @@ static int socketcan_open_socket(CanHostSocketCAN *s, Error **errp)
         goto fail;
     }
     addr.can_ifindex = ifr.ifr_ifindex;
+    s->ifindex = ifr.ifr_ifindex;
     if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ||
         ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
         error_setg(errp, "can-host-socketcan: '%s' is not a CAN interface",
@@ -297,9 +306,31 @@ fail:
     return -1;
 }
 
+typedef struct SocketCANTwin {
+    CanHostSocketCAN *s;
+    CanHostSocketCAN *twin;
+} SocketCANTwin;
+
+/* Is @obj another backend joining the same interface to the same bus? */
+static int socketcan_find_twin(Object *obj, void *opaque)
+{
+    SocketCANTwin *t = opaque;
+    CanHostSocketCAN *other = (CanHostSocketCAN *)
+        object_dynamic_cast(obj, TYPE_CAN_HOST_SOCKETCAN);
+
+    if (other && other != t->s && CAN_HOST(other)->bus_client.bus &&
+        CAN_HOST(other)->bus == CAN_HOST(t->s)->bus &&
+        other->ifindex == t->s->ifindex) {
+        t->twin = other;
+        return 1;
+    }
+    return 0;
+}
+
 static bool socketcan_open(CanHostState *ch, Error **errp)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
+    SocketCANTwin t = { .s = s };
     int fd;
 
     if (!s->ifname) {
@@ -309,6 +340,21 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
     }
     fd = socketcan_open_socket(s, errp);
     if (fd < 0) {
+        return false;
+    }
+    /*
+     * Each would hear the other's transmissions as frames from another
+     * host application and put them back on the bus, for ever.
+     */
+    if (object_child_foreach(object_get_objects_root(), socketcan_find_twin,
+                             &t)) {
+        error_setg(errp, "can-host-socketcan: '%s' already joins '%s' to "
+                   "can-bus '%s'; a second backend there would send every "
+                   "frame round again",
+                   object_get_canonical_path_component(OBJECT(t.twin)),
+                   s->ifname,
+                   object_get_canonical_path_component(OBJECT(ch->bus)));
+        close(fd);
         return false;
     }
     s->ioc = QIO_CHANNEL(qio_channel_file_new_fd(fd));
