@@ -494,11 +494,20 @@ static void guest_to_host(Rig *r, int fd, unsigned first, unsigned n)
  * Errors at startup: QEMU exits with a clear message
  */
 
+/*
+ * QEMU started with @args fails with @message.  Should @args be accepted,
+ * an object behind them that names no bus still makes QEMU exit, so that
+ * the test fails on the message instead of waiting for ever.
+ */
 static void assert_startup_error(const char *args, const char *message)
 {
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
     g_autofree char *cmd = g_strdup_printf("%s -machine none -nodefaults "
-                                           "-display none %s", qemu, args);
+                                           "-display none %s "
+                                           "-object can-host-socketcan,"
+                                           "id=sentinel,if=vcan0,"
+                                           "canbus=sentinel-bus",
+                                           qemu, args);
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     int status;
@@ -546,6 +555,51 @@ static void test_error_no_can_sockets(void)
                          "id=h0,if=vcan0,canbus=b0",
                          "can-host-socketcan: cannot open a CAN socket (is "
                          "the can-raw kernel module loaded?)");
+}
+
+/*
+ * Two backends joining one interface to one bus would each take the
+ * other's transmissions for a host application's frames and send every
+ * frame round for ever: QEMU refuses the second.
+ */
+static void test_error_same_interface_twice(void)
+{
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    assert_startup_error("-object can-bus,id=b0 "
+                         "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+                         "-object can-host-socketcan,id=h1,if=vcan0,canbus=b0",
+                         "can-host-socketcan: 'h0' already joins 'vcan0' to "
+                         "can-bus 'b0'");
+}
+
+/* One interface joined to two buses is fine: it bridges them */
+static void test_interface_bridges_buses(void)
+{
+    struct canfd_frame want = seq_frame(1), got;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-bus,id=b1 "
+              "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h1,if=vcan0,canbus=b1", false);
+    chan_send(&r, &want);
+    assert_frame_eq(&got, sock_recv(fd, &got), &want, false);
+    /* h1 reads it from vcan0 and puts it on b1, where nobody listens */
+    while (!counter(&r, "h1", "rx-frames")) {
+        g_usleep(1000);
+    }
+    sock_assert_empty(fd);
+    chan_assert_empty(&r);
+    g_assert_cmpuint(qom_u64(&r, "/objects/b1", "frames"), ==, 1);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 0);
+    rig_stop(&r);
+    close(fd);
 }
 
 /* The bus is resolved before the host side: no CAN stack needed */
@@ -997,6 +1051,10 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/error/no-can-sockets",
                    test_error_no_can_sockets);
     qtest_add_func("/socketcan/error/no-bus", test_error_no_bus);
+    qtest_add_func("/socketcan/error/same-interface-twice",
+                   test_error_same_interface_twice);
+    qtest_add_func("/socketcan/interface-bridges-buses",
+                   test_interface_bridges_buses);
     qtest_add_func("/socketcan/guest-to-host", test_guest_to_host);
     qtest_add_func("/socketcan/guest-frames-not-echoed",
                    test_guest_frames_not_echoed);
