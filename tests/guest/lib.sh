@@ -99,14 +99,47 @@ send_frames() {
 # frames_of LOGFILE: the frame part of candump -L lines ("123#11AA").
 frames_of() { awk '{ print $3 }' "$1"; }
 
-# Start candump in the background writing candump -L lines to FILE; it
-# exits after COUNT frames or IDLE_MS without traffic.  Sets CANDUMP_PID.
+# listen OUT ERR "IF..." CMD [ARGS...]: start CMD in the background
+# (stdout to OUT, stderr to ERR) and return once it has a CAN socket bound
+# on every IF (candump and canfdtest give no readiness signal; a fixed
+# sleep is too short when the host is busy).  A listener that dies before
+# binding is reported with its exit status and restarted, up to 3 times:
+# rarely (about 1 run in 30 on a loaded host) candump was seen to exit
+# silently right at start.  Sets LISTENER_PID.
+listen() {
+    l_out=$1; l_err=$2; l_ifs=$3; shift 3
+    l_try=1
+    while :; do
+        # shellcheck disable=SC2086
+        l_snap=$(rx_snapshot $l_ifs)
+        "$@" > "$l_out" 2> "$l_err" &
+        LISTENER_PID=$!
+        # shellcheck disable=SC2086
+        wait_bound "$LISTENER_PID" "$l_snap" $l_ifs && return 0
+        if alive "$LISTENER_PID"; then
+            log "note: '$*' still has no socket after 10 s; continuing anyway"
+            return 0
+        fi
+        wait "$LISTENER_PID"
+        l_st=$?
+        log "note: '$*' exited with status $l_st before binding (attempt $l_try); stderr: $(head -c 300 "$l_err")"
+        [ "$l_try" -ge 3 ] && { fail "listener '$*' keeps dying at start"; return 1; }
+        l_try=$((l_try + 1))
+    done
+}
+
+# alive PID: process exists and is not a zombie.
+alive() {
+    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+# Start candump -L in the background writing to FILE; it exits after COUNT
+# frames or IDLE_MS without traffic.  Sets CANDUMP_PID.
 start_candump() {
     file=$1; count=$2; idle=$3; shift 3
-    rx_before=$(rx_snapshot "$@")
-    candump -L -n "$count" -T "$idle" "$@" > "$file" 2>/tmp/candump.err &
-    CANDUMP_PID=$!
-    wait_bound "$rx_before" "$@"
+    listen "$file" /tmp/candump.err "$*" candump -L -n "$count" -T "$idle" "$@"
+    CANDUMP_PID=$LISTENER_PID
 }
 
 # rx_sockets IF: receivers registered on IF (all of can.ko's receive lists).
@@ -119,21 +152,29 @@ rx_snapshot() {
     for i in "$@"; do printf '%s=%s ' "${i%%,*}" "$(rx_sockets "$i")"; done
 }
 
-# wait_bound SNAPSHOT IF...: wait until each IF has more receivers than in
-# SNAPSHOT (taken with rx_snapshot before starting a listener).  candump
-# and canfdtest give no readiness signal, and a fixed sleep is too short
-# when the host is busy compiling; frames sent before the bind are lost.
-wait_bound() {
-    snap=$1; shift
-    for i in "$@"; do
-        i=${i%%,*}
-        before=$(echo "$snap" | tr ' ' '\n' | sed -n "s/^$i=//p")
-        wait_until 10 [ "$(rx_sockets "$i")" -gt "${before:-0}" ] && continue
-        log "note: no new receiver on $i after 10 s (before: ${before:-0}, now: $(rx_sockets "$i")); continuing"
-        # Evidence for a flaky run: who is running, what is registered.
-        ps | grep -v ' \[' | tail -n 15
-        grep -h -A3 "$i" /proc/net/can/rcvlist_* 2>/dev/null | head -n 20
+# bound_all SNAPSHOT IF...: true when every IF has more receivers than in
+# SNAPSHOT.
+bound_all() {
+    b_snap=$1; shift
+    for b_if in "$@"; do
+        b_if=${b_if%%,*}
+        b_before=$(echo "$b_snap" | tr ' ' '\n' | sed -n "s/^$b_if=//p")
+        [ "$(rx_sockets "$b_if")" -gt "${b_before:-0}" ] || return 1
     done
+}
+
+# wait_bound PID SNAPSHOT IF...: wait up to 10 s for PID's sockets to show
+# up on every IF; false early if PID dies first.
+wait_bound() {
+    w_pid=$1; w_snap=$2; shift 2
+    w_n=0
+    while [ "$w_n" -lt 100 ]; do
+        bound_all "$w_snap" "$@" && return 0
+        alive "$w_pid" || { bound_all "$w_snap" "$@"; return; }
+        sleep 0.1
+        w_n=$((w_n + 1))
+    done
+    return 1
 }
 
 # metric KEY=VALUE...: machine-readable line picked up by bench/run.

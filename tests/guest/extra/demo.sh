@@ -22,10 +22,8 @@ can_up can1
 $IP -details link show dev can0 | sed 's/^/    /'
 
 say "Starting 'candump can1' in the background; everything below tagged 'can1' was received there."
-snap=$(rx_snapshot can1)
-candump -t z can1 > /dev/console 2>&1 &
-cpid=$!
-wait_bound "$snap" can1
+listen /dev/console /dev/console can1 candump -t z can1
+cpid=$LISTENER_PID
 
 say "cansend can0 123#DEADBEEF      (standard id, 4 data bytes)"
 cansend can0 123#DEADBEEF; sleep 0.2

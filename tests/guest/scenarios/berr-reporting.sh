@@ -17,10 +17,9 @@ can_up can0 berr-reporting on
 $IP -details link show dev can0 | grep -q 'BERR-REPORTING' || fail "ip does not show BERR-REPORTING"
 
 # Error frames only (no data frames): "can0,0~0,#FFFFFFFF".
-snap=$(rx_snapshot can0)
-candump -L -n 40 -T 3000 can0,0~0,#FFFFFFFF > /tmp/berr.log 2>&1 &
-cp=$!
-wait_bound "$snap" can0
+listen /tmp/berr.log /tmp/berr.err can0,0~0,#FFFFFFFF \
+    candump -L -n 40 -T 3000 can0,0~0,#FFFFFFFF
+cp=$LISTENER_PID
 cansend can0 321#0102 || fail "cansend failed"
 wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
 wait "$cp"

@@ -21,10 +21,8 @@ can_up can1
 # A slow candump must not be mistaken for controller loss: give its socket
 # a big buffer and have it report socket-level drops (-d).
 echo 16777216 > /proc/sys/net/core/rmem_max
-snap=$(rx_snapshot can1)
-candump -L -d -r 16000000 -n "$N" -T 5000 can1 > /tmp/burst.log 2>/tmp/candump.err &
-cpid=$!
-wait_bound "$snap" can1
+listen /tmp/burst.log /tmp/candump.err can1 candump -L -d -r 16000000 -n "$N" -T 5000 can1
+cpid=$LISTENER_PID
 
 over0=$(counter can1 rx_over_errors)
 t0=$(now_ns)
@@ -61,6 +59,7 @@ log "sent $N, received $got, lost $lost, sequence breaks $bad"
 log "can1 rx_over_errors +$over (controller RX FIFO overruns reported by the driver)"
 log "time: send $(( (t_sent - t0) / 1000000 )) ms, last frame received $(( dt / 1000000 )) ms; $fps frames/s"
 [ -s /tmp/burst.notes ] && { log "candump notes:"; cat /tmp/burst.notes; }
+[ -s /tmp/candump.err ] && { log "candump stderr:"; cat /tmp/candump.err; }
 metric "scenario=burst frames=$N received=$got lost=$lost rx_over_errors=$over seq_breaks=$bad ns=$dt fps=$fps"
 
 check "all $N frames received on can1" [ "$got" -eq "$N" ]

@@ -17,10 +17,8 @@ ifs=$(can_ifaces | tr '\n' ' ')
 can_up can0
 can_up can1
 
-snap=$(rx_snapshot can1)
-canfdtest -v can1 > /tmp/dut.log 2>&1 &
-dut=$!
-wait_bound "$snap" can1
+listen /tmp/dut.log /tmp/dut.err can1 canfdtest -v can1
+dut=$LISTENER_PID
 t0=$(now_ns)
 # Bound the generator: a lost frame would make it wait forever.
 timeout 200 canfdtest -v -g -l "$LOOPS" can0 > /tmp/host.log 2>&1

@@ -20,10 +20,9 @@ can_up can1
 check "can0 starts ERROR-ACTIVE with berr-counter tx 0" [ "$(can_state can0)" = ERROR-ACTIVE -a "$(berr_tx can0)" = 0 ]
 
 # Error frames show the driver's view of each state change.
-snap=$(rx_snapshot can0)
-candump -L -n 1000 -T 4000 can0,0~0,#FFFFFFFF > /tmp/err.log 2>&1 &
-epid=$!
-wait_bound "$snap" can0
+listen /tmp/err.log /tmp/errdump.err can0,0~0,#FFFFFFFF \
+    candump -L -n 1000 -T 4000 can0,0~0,#FFFFFFFF
+epid=$LISTENER_PID
 start_candump /tmp/other.log 1000 4000 can1
 cansend can0 123#11223344 || fail "cansend can0 failed"
 

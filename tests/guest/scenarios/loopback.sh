@@ -29,10 +29,8 @@ while [ "$i" -lt "$N" ]; do printf '2%02X#%02X11223344\n' "$i" "$i" >> /tmp/fram
 run_phase() {
     can_up can0 loopback "$1"
     rx0=$(counter can0 rx_packets); tx0=$(counter can0 tx_packets); p0=$(counter can1 rx_packets)
-    snap=$(rx_snapshot can0)
-    candump -x -n $((2 * N)) -T 2000 can0 > "/tmp/lb-$1.log" 2>&1 &
-    cp=$!
-    wait_bound "$snap" can0
+    listen "/tmp/lb-$1.log" "/tmp/lb-$1.err" can0 candump -x -n $((2 * N)) -T 2000 can0
+    cp=$LISTENER_PID
     send_frames can0 /tmp/frames || fail "loopback $1: sending failed"
     wait "$cp"
     drx=$(( $(counter can0 rx_packets) - rx0 )); dtx=$(( $(counter can0 tx_packets) - tx0 ))
