@@ -22,6 +22,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/cutils.h"
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
@@ -201,6 +202,17 @@ static ssize_t sock_recv(int fd, struct canfd_frame *f)
     } while ((errno == ENETDOWN || errno == EINTR) &&
              g_get_monotonic_time() < end);
     return -1;
+}
+
+/* The next frame already waiting on @fd, or -1 */
+static ssize_t sock_recv_nowait(int fd, struct canfd_frame *f)
+{
+    ssize_t len;
+
+    do {
+        len = recv(fd, f, sizeof(*f), MSG_DONTWAIT);
+    } while (len < 0 && (errno == ENETDOWN || errno == EINTR));
+    return len;
 }
 
 /* Nothing waits on @fd */
@@ -991,6 +1003,97 @@ static void test_link_down_up(void)
     close(fd);
 }
 
+/* A host application that sends on vcan0 until told to stop */
+typedef struct Flood {
+    int fd;
+    bool stop;
+    unsigned sent;
+} Flood;
+
+static gpointer flood_thread(gpointer opaque)
+{
+    Flood *fl = opaque;
+    struct canfd_frame f;
+
+    while (!qatomic_read(&fl->stop)) {
+        f = seq_frame(fl->sent);
+        /* ENETDOWN while the link is down; the sender carries on */
+        if (write(fl->fd, &f, CAN_MTU) == CAN_MTU) {
+            fl->sent++;
+        }
+        g_usleep(1000);
+    }
+    return NULL;
+}
+
+/*
+ * vcan0 goes down and up three times while a host application sends
+ * without pause and the guest sends too: QEMU keeps answering, each
+ * outage is counted, and once the link stays up traffic flows both ways
+ * again, in order.
+ */
+static void test_link_flapping_under_load(void)
+{
+    Flood fl = { 0 };
+    struct canfd_frame f;
+    GThread *thread;
+    Rig r;
+    int fd, i, j;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    fl.fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    thread = g_thread_new("flood", flood_thread, &fl);
+    for (i = 0; i < 3; i++) {
+        for (j = 0; j < 10; j++) {
+            f = seq_frame(j);
+            chan_send(&r, &f);
+            /* keep the RX FIFO from holding the flood back: no effect */
+            while (rd(&r, REG_SR) & SR_RBS) {
+                wr(&r, REG_CMR, CMR_RRB);
+            }
+        }
+        set_link("vcan0", false);
+        for (j = 0; j < 10; j++) {
+            f = seq_frame(j);
+            chan_send(&r, &f);
+        }
+        set_link("vcan0", true);
+    }
+    qatomic_set(&fl.stop, true);
+    g_thread_join(thread);
+    g_assert_cmpuint(fl.sent, >, 0);
+
+    /* let the backend take what is left of the flood, then empty the FIFO */
+    for (i = 0; i < 50; i++) {
+        while (rd(&r, REG_SR) & SR_RBS) {
+            wr(&r, REG_CMR, CMR_RRB);
+        }
+        g_usleep(2000);
+    }
+    while (sock_recv_nowait(fd, &f) > 0) {
+        /* the guest's frames from before */
+    }
+    g_test_message("host sent %u frames, the backend took %" PRIu64
+                   ", link errors %" PRIu64, fl.sent,
+                   counter(&r, "h0", "rx-frames"),
+                   counter(&r, "h0", "link-errors"));
+    g_assert_cmpuint(counter(&r, "h0", "link-errors"), >=, 3);
+    g_assert_cmpuint(counter(&r, "h0", "tx-dropped"), ==, 30);
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), >, 0);
+
+    guest_to_host(&r, fd, 500, 20);
+    host_to_guest(&r, fd, 600, 20);
+    chan_assert_empty(&r);
+    rig_stop(&r);
+    close(fl.fd);
+    close(fd);
+}
+
 /*
  * Benchmark (QTEST_CAN_BENCH=N): frames per second each way, through the
  * register interface as a driver would move them
@@ -1079,5 +1182,7 @@ int main(int argc, char **argv)
                    test_error_frames_kept_off);
     qtest_add_func("/socketcan/error-frames/passed", test_error_frames_passed);
     qtest_add_func("/socketcan/link/down-up", test_link_down_up);
+    qtest_add_func("/socketcan/link/flapping-under-load",
+                   test_link_flapping_under_load);
     return g_test_run();
 }
