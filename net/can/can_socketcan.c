@@ -42,7 +42,8 @@ struct CanHostSocketCAN {
     char *ifname;
     int ifindex;                /* once open */
     bool error_frames;
-    bool fd_capable;            /* the interface's MTU carries CAN FD */
+    bool fd_frames;             /* the socket takes CAN FD frames */
+    bool fd_capable;            /* ... and the interface's MTU carries them */
     bool warned_fd;
     QIOChannel *ioc;
     guint rx_watch;
@@ -153,6 +154,29 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
     return G_SOURCE_CONTINUE;
 }
 
+/*
+ * Whether the interface carries CAN FD now.  Its MTU can change while it
+ * is down, so this is asked again when the answer may have changed: for
+ * an FD frame the interface did not carry, and after a failed write.
+ */
+static void socketcan_check_mtu(CanHostSocketCAN *s)
+{
+    struct ifreq ifr = { 0 };
+    bool fd_capable;
+
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
+    if (ioctl(QIO_CHANNEL_FILE(s->ioc)->fd, SIOCGIFMTU, &ifr) < 0) {
+        return;
+    }
+    fd_capable = s->fd_frames && ifr.ifr_mtu >= CANFD_MTU;
+    if (fd_capable != s->fd_capable) {
+        trace_can_socketcan_mtu(s->ifname, ifr.ifr_mtu);
+        s->fd_capable = fd_capable;
+        /* a new warning when CAN FD goes again */
+        s->warned_fd = false;
+    }
+}
+
 /* Send what waits in the queue; true when it is empty */
 static bool socketcan_flush(CanHostSocketCAN *s)
 {
@@ -162,15 +186,27 @@ static bool socketcan_flush(CanHostSocketCAN *s)
 
     while ((tx = g_queue_peek_head(&s->tx_queue))) {
         len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu, &err);
+        if (len < 0 && len != QIO_CHANNEL_ERR_BLOCK) {
+            /*
+             * The socket reports an error once, on its next call: this
+             * may be the ENETDOWN of an interface that is up again by
+             * now.  Counted once; the frame gets a second try.
+             */
+            socketcan_link_error(s, "write", err);
+            err = NULL;
+            len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu,
+                                    NULL);
+        }
         if (len == QIO_CHANNEL_ERR_BLOCK) {
             return false;
         }
         g_queue_pop_head(&s->tx_queue);
         if (len < 0) {
-            /* the interface is down or gone: this frame is lost */
+            /* the interface is down, gone, or its MTU shrank: lost */
             s->tx_dropped++;
-            socketcan_link_error(s, "write", err);
-            err = NULL;
+            if (tx->mtu == CANFD_MTU) {
+                socketcan_check_mtu(s);
+            }
         } else {
             s->tx_frames++;
         }
@@ -209,6 +245,9 @@ static ssize_t socketcan_receive(CanBusClientState *client,
         bool fd = f->flags & QEMU_CAN_FRMF_TYPE_FD;
         SocketCANTxFrame *tx;
 
+        if (fd && !s->fd_capable) {
+            socketcan_check_mtu(s);
+        }
         if (fd && !s->fd_capable) {
             s->tx_dropped++;
             if (!s->warned_fd) {
@@ -286,11 +325,10 @@ static int socketcan_open_socket(CanHostSocketCAN *s, Error **errp)
                    s->ifname);
         goto fail;
     }
-    if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= CANFD_MTU) {
-        s->fd_capable =
-            setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on,
-                       sizeof(on)) == 0;
-    }
+    s->fd_frames = setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on,
+                              sizeof(on)) == 0;
+    s->fd_capable = s->fd_frames && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
+                    ifr.ifr_mtu >= CANFD_MTU;
     /* error frames are always read, to be counted even when kept off */
     setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &err_mask,
                sizeof(err_mask));
