@@ -151,6 +151,20 @@ static void set_link(const char *ifname, bool up)
     close(fd);
 }
 
+/* Take @ifname down, set its MTU, bring it up */
+static void set_mtu(const char *ifname, int mtu)
+{
+    struct ifreq ifr = { .ifr_mtu = mtu };
+    int fd = socket(PF_CAN, SOCK_RAW, CAN_RAW);
+
+    g_assert_cmpint(fd, >=, 0);
+    set_link(ifname, false);
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), ifname);
+    g_assert_cmpint(ioctl(fd, SIOCSIFMTU, &ifr), ==, 0);
+    set_link(ifname, true);
+    close(fd);
+}
+
 /*
  * The host side: raw CAN sockets
  */
@@ -863,6 +877,50 @@ static void test_fd_on_classic_mtu(void)
 }
 
 /*
+ * The MTU of vcan2 changes while QEMU runs: CAN FD frames pass once it is
+ * CAN FD's, and are dropped, with a new warning, once it is classic again.
+ */
+static void test_fd_mtu_change(void)
+{
+    const char *warning = "can-host-socketcan: vcan2 does not carry CAN FD";
+    struct canfd_frame want = fd_frame(0x321, 48), got;
+    int fd0, fd2;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan2", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h2,if=vcan2,canbus=b0", true);
+    sock_send(fd0, &want, true);
+    while (!counter(&r, "h2", "tx-dropped")) {
+        g_usleep(1000);
+    }
+
+    set_mtu("vcan2", CANFD_MTU);
+    fd2 = sock_open("vcan2");
+    sock_send(fd0, &want, true);
+    assert_frame_eq(&got, sock_recv(fd2, &got), &want, true);
+    g_assert_cmpuint(counter(&r, "h2", "tx-dropped"), ==, 1);
+    g_assert_cmpuint(counter(&r, "h2", "tx-frames"), ==, 1);
+
+    set_mtu("vcan2", CAN_MTU);
+    /* the first FD frame fails to go and tells the backend; later ones wait */
+    sock_send(fd0, &want, true);
+    sock_send(fd0, &want, true);
+    want = seq_frame(1);
+    sock_send(fd0, &want, false);
+    assert_frame_eq(&got, sock_recv(fd2, &got), &want, false);
+    sock_assert_empty(fd2);
+    g_assert_cmpuint(counter(&r, "h2", "tx-dropped"), ==, 3);
+    g_assert_cmpuint(rig_stderr_count(&r, warning), ==, 2);
+    rig_stop(&r);
+    close(fd0);
+    close(fd2);
+}
+
+/*
  * Error frames
  */
 
@@ -1178,6 +1236,7 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
     qtest_add_func("/socketcan/fd/bridge", test_bridge_fd);
     qtest_add_func("/socketcan/fd/classic-mtu", test_fd_on_classic_mtu);
+    qtest_add_func("/socketcan/fd/mtu-change", test_fd_mtu_change);
     qtest_add_func("/socketcan/error-frames/kept-off",
                    test_error_frames_kept_off);
     qtest_add_func("/socketcan/error-frames/passed", test_error_frames_passed);
