@@ -237,6 +237,15 @@ static void sock_assert_empty(int fd)
     g_assert_cmpint(recv(fd, &f, sizeof(f), MSG_DONTWAIT), <, 0);
 }
 
+/*
+ * A classic frame's DLC over 8 (8 data bytes) travels in Linux's
+ * can_frame.len8_dlc, the byte canfd_frame calls __res1.
+ */
+static uint8_t *len8_dlc(struct canfd_frame *f)
+{
+    return &((struct can_frame *)f)->len8_dlc;
+}
+
 static void assert_frame_eq(const struct canfd_frame *got, ssize_t got_len,
                             const struct canfd_frame *want, bool want_fd)
 {
@@ -246,6 +255,9 @@ static void assert_frame_eq(const struct canfd_frame *got, ssize_t got_len,
     if (want_fd) {
         g_assert_cmphex(got->flags & (CANFD_BRS | CANFD_ESI), ==,
                         want->flags & (CANFD_BRS | CANFD_ESI));
+    } else {
+        g_assert_cmpuint(*len8_dlc((struct canfd_frame *)got), ==,
+                         *len8_dlc((struct canfd_frame *)want));
     }
     if (!(want->can_id & CAN_RTR_FLAG)) {
         g_assert_cmpmem(got->data, got->len, want->data, want->len);
@@ -406,7 +418,7 @@ static uint64_t counter(Rig *r, const char *backend, const char *prop)
 /* Transmit a classic frame from the guest; the bus completes it at once */
 static void chan_send(Rig *r, const struct canfd_frame *f)
 {
-    uint8_t fi = f->len & FI_DLC;
+    uint8_t fi = (*len8_dlc((struct canfd_frame *)f) ?: f->len) & FI_DLC;
     uint8_t reg = REG_FRAME + 1;
     unsigned j;
 
@@ -457,6 +469,9 @@ static bool chan_recv(Rig *r, struct canfd_frame *f)
     memset(f, 0, sizeof(*f));
     fi = rd(r, REG_FRAME);
     f->len = MIN(fi & FI_DLC, CAN_MAX_DLEN);
+    if ((fi & FI_DLC) > CAN_MAX_DLEN) {
+        *len8_dlc(f) = fi & FI_DLC;
+    }
     if (fi & FI_FF) {
         uint32_t id = rd(r, reg++) << 24;
 
@@ -753,6 +768,83 @@ static void test_host_to_guest_can_utils(void)
     chan_assert_empty(&r);
     g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 6);
     rig_stop(&r);
+}
+
+/*
+ * A classic frame of 8 bytes sent with a DLC of 9..15 keeps that DLC both
+ * ways: Linux's len8_dlc on the host, the DLC field of the SJA1000's frame
+ * information in the guest.
+ */
+static void test_classic_dlc_over_8(void)
+{
+    struct canfd_frame want = seq_frame(8), got;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    g_assert_cmpuint(want.len, ==, CAN_MAX_DLEN);
+    *len8_dlc(&want) = 12;
+    sock_send(fd, &want, false);
+    g_assert_true(chan_recv(&r, &got));
+    assert_frame_eq(&got, CAN_MTU, &want, false);
+
+    *len8_dlc(&want) = 15;
+    chan_send(&r, &want);
+    assert_frame_eq(&got, sock_recv(fd, &got), &want, false);
+    rig_stop(&r);
+    close(fd);
+}
+
+/*
+ * object-del takes the backend off the bus and closes its socket while
+ * frames are waiting on it; object-add brings it back.
+ */
+static void test_object_del_add(void)
+{
+    struct canfd_frame f;
+    Rig r;
+    int fd, i;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    host_to_guest(&r, fd, 0, 4);
+    for (i = 0; i < 3; i++) {
+        f = seq_frame(10 + i);
+        sock_send(fd, &f, false);
+    }
+    qtest_qmp_assert_success(r.qts, "{ 'execute': 'object-del', "
+                             "'arguments': { 'id': 'h0' } }");
+    /* host frames sent now reach nobody: the bus counts none of them */
+    for (i = 0; i < 3; i++) {
+        f = seq_frame(20 + i);
+        sock_send(fd, &f, false);
+    }
+    for (i = 0; i < 100; i++) {
+        while (rd(&r, REG_SR) & SR_RBS) {
+            wr(&r, REG_CMR, CMR_RRB);
+        }
+    }
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "frames"), <=, 4 + 3);
+
+    qtest_qmp_assert_success(r.qts, "{ 'execute': 'object-add', "
+                             "'arguments': { 'qom-type': "
+                             "'can-host-socketcan', 'id': 'h0', "
+                             "'if': 'vcan0', 'canbus': 'b0' } }");
+    g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 0);
+    guest_to_host(&r, fd, 30, 4);
+    host_to_guest(&r, fd, 40, 4);
+    chan_assert_empty(&r);
+    rig_stop(&r);
+    close(fd);
 }
 
 /* Frames with a standard id over 11 bits are nonsense: counted, dropped */
@@ -1234,6 +1326,8 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/host-to-guest/can-utils",
                    test_host_to_guest_can_utils);
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
+    qtest_add_func("/socketcan/classic-dlc-over-8", test_classic_dlc_over_8);
+    qtest_add_func("/socketcan/object-del-add", test_object_del_add);
     qtest_add_func("/socketcan/fd/bridge", test_bridge_fd);
     qtest_add_func("/socketcan/fd/classic-mtu", test_fd_on_classic_mtu);
     qtest_add_func("/socketcan/fd/mtu-change", test_fd_mtu_change);
