@@ -10,6 +10,7 @@
  *
  *   vcan0, vcan1   CAN FD MTU (72), the vcan default
  *   vcan2          classic MTU (16)
+ *   vcan3          CAN FD MTU; a test slows it down with tc (iproute2)
  *
  * Without CAN sockets or without vcan0 every test is skipped, saying why;
  * the error cases that need no CAN stack run everywhere.
@@ -873,6 +874,77 @@ static void test_host_malformed(void)
 }
 
 /*
+ * The host pushes back: vcan3 sends at 2 kbit/s (a tc token bucket),
+ * the guest at qtest speed.  The socket's send buffer fills, the backend
+ * queues, then drops and counts; the guest's transmissions all complete
+ * meanwhile and QEMU keeps answering.  Once vcan3 is fast again, the
+ * queue drains: what goes out goes in order, and every frame is either
+ * sent or counted as dropped.
+ */
+static void test_tx_pushback(void)
+{
+    const unsigned n = 1000;
+    int64_t end;
+    unsigned i, next, got_n = 0;
+    uint64_t sent, dropped;
+    struct canfd_frame f;
+    int rcvbuf = 4 << 20;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan3", NULL)) {
+        return;
+    }
+    /* a full path, or a busybox shell would run its own tc */
+    if (system("/sbin/tc qdisc replace dev vcan3 root tbf rate 2kbit "
+               "burst 1600 limit 1000000") != 0) {
+        g_test_skip("cannot slow vcan3 down (tc, sch_tbf)");
+        return;
+    }
+    fd = sock_open("vcan3");
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+    rig_start(&r, "-object can-host-socketcan,id=h3,if=vcan3,canbus=b0",
+              false);
+    for (i = 0; i < n; i++) {
+        f = seq_frame(i);
+        chan_send(&r, &f);
+    }
+    g_test_message("after sending: %" PRIu64 " frames sent, %" PRIu64
+                   " dropped", counter(&r, "h3", "tx-frames"),
+                   counter(&r, "h3", "tx-dropped"));
+    g_assert_cmpuint(counter(&r, "h3", "tx-dropped"), >, 0);
+    g_assert_cmpint(system("/sbin/tc qdisc change dev vcan3 root tbf "
+                           "rate 100mbit burst 100000 limit 1000000"), ==, 0);
+
+    end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    do {
+        g_usleep(100000);
+        sent = counter(&r, "h3", "tx-frames");
+        dropped = counter(&r, "h3", "tx-dropped");
+    } while (sent + dropped < n && g_get_monotonic_time() < end);
+    g_test_message("%" PRIu64 " frames sent, %" PRIu64 " dropped", sent,
+                   dropped);
+    g_assert_cmpuint(sent + dropped, ==, n);
+    /* the socket's buffer, then the backend's queue of 256, were full */
+    g_assert_cmpuint(sent, >, 256);
+    g_assert_cmpuint(counter(&r, "h3", "link-errors"), ==, 0);
+
+    /* the frames that went out are in order, none twice */
+    for (next = 0; got_n < sent; got_n++) {
+        g_assert_cmpint(sock_recv(fd, &f), ==, CAN_MTU);
+        while (next < n && seq_frame(next).can_id != f.can_id) {
+            next++;
+        }
+        g_assert_cmpuint(next, <, n);
+        next++;
+    }
+    sock_assert_empty(fd);
+    rig_stop(&r);
+    close(fd);
+    g_assert_cmpint(system("/sbin/tc qdisc del dev vcan3 root"), ==, 0);
+}
+
+/*
  * CAN FD and bridging
  */
 
@@ -1328,6 +1400,7 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
     qtest_add_func("/socketcan/classic-dlc-over-8", test_classic_dlc_over_8);
     qtest_add_func("/socketcan/object-del-add", test_object_del_add);
+    qtest_add_func("/socketcan/tx-pushback", test_tx_pushback);
     qtest_add_func("/socketcan/fd/bridge", test_bridge_fd);
     qtest_add_func("/socketcan/fd/classic-mtu", test_fd_on_classic_mtu);
     qtest_add_func("/socketcan/fd/mtu-change", test_fd_mtu_change);
