@@ -15,6 +15,7 @@
 #include "qemu/error-report.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "qemu/sockets.h"
 #include "qom/object_interfaces.h"
 #include "io/channel-file.h"
@@ -35,6 +36,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketCAN, CAN_HOST_SOCKETCAN)
 #define SOCKETCAN_TX_QUEUE_LEN 256
 /* Frames read from the host per main loop dispatch */
 #define SOCKETCAN_RX_BATCH 64
+/* How long frames wait when the interface's own queue is full */
+#define SOCKETCAN_RETRY_US 1000
 
 struct CanHostSocketCAN {
     CanHostState parent_obj;
@@ -47,7 +50,8 @@ struct CanHostSocketCAN {
     bool warned_fd;
     QIOChannel *ioc;
     guint rx_watch;
-    guint tx_watch;
+    guint tx_watch;             /* the socket's buffer is full */
+    QEMUTimer *tx_retry;        /* the interface's queue is full */
     GQueue tx_queue;            /* of struct canfd_frame, with its MTU */
 
     uint64_t rx_frames;         /* host -> bus */
@@ -177,28 +181,74 @@ static void socketcan_check_mtu(CanHostSocketCAN *s)
     }
 }
 
-/* Send what waits in the queue; true when it is empty */
-static bool socketcan_flush(CanHostSocketCAN *s)
+static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
+                                   gpointer opaque);
+
+/* socketcan_write(): the interface's own queue is full */
+#define SOCKETCAN_ERR_NOBUFS -3
+
+/*
+ * Write one frame: its length, QIO_CHANNEL_ERR_BLOCK when the socket's
+ * buffer is full, SOCKETCAN_ERR_NOBUFS when the interface's queue is, or
+ * -1 when the frame cannot go (the interface down or gone, its MTU too
+ * small).
+ */
+static ssize_t socketcan_write(CanHostSocketCAN *s, SocketCANTxFrame *tx)
 {
-    SocketCANTxFrame *tx;
     Error *err = NULL;
     ssize_t len;
+    int attempt;
 
-    while ((tx = g_queue_peek_head(&s->tx_queue))) {
+    for (attempt = 0; attempt < 2; attempt++) {
         len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu, &err);
-        if (len < 0 && len != QIO_CHANNEL_ERR_BLOCK) {
+        if (len >= 0 || len == QIO_CHANNEL_ERR_BLOCK) {
+            return len;
+        }
+        /* errno is the write's: Error functions preserve it */
+        if (errno == ENOBUFS) {
+            error_free(err);
+            return SOCKETCAN_ERR_NOBUFS;
+        }
+        if (attempt == 0) {
             /*
              * The socket reports an error once, on its next call: this
              * may be the ENETDOWN of an interface that is up again by
              * now.  Counted once; the frame gets a second try.
              */
             socketcan_link_error(s, "write", err);
-            err = NULL;
-            len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu,
-                                    NULL);
+        } else {
+            error_free(err);
         }
+        err = NULL;
+    }
+    return -1;
+}
+
+/*
+ * Send what waits in the queue until it is empty, or the socket's buffer
+ * is full (wait until the socket is writable), or the interface's queue
+ * is (the socket stays writable: wait a while).
+ */
+static void socketcan_flush(CanHostSocketCAN *s)
+{
+    SocketCANTxFrame *tx;
+    ssize_t len;
+
+    if (s->tx_watch || timer_pending(s->tx_retry)) {
+        return;
+    }
+    while ((tx = g_queue_peek_head(&s->tx_queue))) {
+        len = socketcan_write(s, tx);
         if (len == QIO_CHANNEL_ERR_BLOCK) {
-            return false;
+            s->tx_watch = qio_channel_add_watch(s->ioc, G_IO_OUT,
+                                                socketcan_writable, s, NULL);
+            return;
+        }
+        if (len == SOCKETCAN_ERR_NOBUFS) {
+            trace_can_socketcan_tx_busy(s->ifname, tx->frame.can_id);
+            timer_mod(s->tx_retry, qemu_clock_get_us(QEMU_CLOCK_REALTIME) +
+                      SOCKETCAN_RETRY_US);
+            return;
         }
         g_queue_pop_head(&s->tx_queue);
         if (len < 0) {
@@ -212,7 +262,6 @@ static bool socketcan_flush(CanHostSocketCAN *s)
         }
         g_free(tx);
     }
-    return true;
 }
 
 static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
@@ -220,11 +269,14 @@ static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
 {
     CanHostSocketCAN *s = opaque;
 
-    if (socketcan_flush(s)) {
-        s->tx_watch = 0;
-        return G_SOURCE_REMOVE;
-    }
-    return G_SOURCE_CONTINUE;
+    s->tx_watch = 0;
+    socketcan_flush(s);
+    return G_SOURCE_REMOVE;
+}
+
+static void socketcan_retry(void *opaque)
+{
+    socketcan_flush(opaque);
 }
 
 static bool socketcan_can_receive(CanBusClientState *client)
@@ -280,10 +332,7 @@ static ssize_t socketcan_receive(CanBusClientState *client,
         trace_can_socketcan_tx(s->ifname, f->can_id, f->can_dlc);
         g_queue_push_tail(&s->tx_queue, tx);
     }
-    if (!s->tx_watch && !socketcan_flush(s)) {
-        s->tx_watch = qio_channel_add_watch(s->ioc, G_IO_OUT,
-                                            socketcan_writable, s, NULL);
-    }
+    socketcan_flush(s);
     return frames_cnt;
 }
 
@@ -397,6 +446,7 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
     }
     s->ioc = QIO_CHANNEL(qio_channel_file_new_fd(fd));
     qio_channel_set_blocking(s->ioc, false, NULL);
+    s->tx_retry = timer_new_us(QEMU_CLOCK_REALTIME, socketcan_retry, s);
     ch->bus_client.info = &socketcan_bus_client_info;
     /*
      * An interface going down reports an error on the socket; reading it
@@ -419,6 +469,7 @@ static void socketcan_close(CanHostState *ch)
         g_source_remove(s->tx_watch);
         s->tx_watch = 0;
     }
+    g_clear_pointer(&s->tx_retry, timer_free);
     g_queue_clear_full(&s->tx_queue, g_free);
     g_clear_pointer(&s->ioc, object_unref);
 }
