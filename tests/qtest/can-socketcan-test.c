@@ -874,16 +874,17 @@ static void test_host_malformed(void)
 }
 
 /*
- * The host pushes back: vcan3 sends at 2 kbit/s (a tc token bucket),
- * the guest at qtest speed.  The socket's send buffer fills, the backend
+ * The host pushes back: vcan3 sends at 2 kbit/s (a tc token bucket that
+ * holds @qdisc_limit bytes), the guest at qtest speed.  The backend
  * queues, then drops and counts; the guest's transmissions all complete
  * meanwhile and QEMU keeps answering.  Once vcan3 is fast again, the
  * queue drains: what goes out goes in order, and every frame is either
- * sent or counted as dropped.
+ * sent or counted as dropped.  Pushing back is no link error.
  */
-static void test_tx_pushback(void)
+static void tx_pushback(unsigned qdisc_limit)
 {
     const unsigned n = 1000;
+    g_autofree char *tc = NULL;
     int64_t end;
     unsigned i, next, got_n = 0;
     uint64_t sent, dropped;
@@ -896,8 +897,9 @@ static void test_tx_pushback(void)
         return;
     }
     /* a full path, or a busybox shell would run its own tc */
-    if (system("/sbin/tc qdisc replace dev vcan3 root tbf rate 2kbit "
-               "burst 1600 limit 1000000") != 0) {
+    tc = g_strdup_printf("/sbin/tc qdisc replace dev vcan3 root tbf "
+                         "rate 2kbit burst 1600 limit %u", qdisc_limit);
+    if (system(tc) != 0) {
         g_test_skip("cannot slow vcan3 down (tc, sch_tbf)");
         return;
     }
@@ -925,7 +927,7 @@ static void test_tx_pushback(void)
     g_test_message("%" PRIu64 " frames sent, %" PRIu64 " dropped", sent,
                    dropped);
     g_assert_cmpuint(sent + dropped, ==, n);
-    /* the socket's buffer, then the backend's queue of 256, were full */
+    /* the backend's queue of 256 was full */
     g_assert_cmpuint(sent, >, 256);
     g_assert_cmpuint(counter(&r, "h3", "link-errors"), ==, 0);
 
@@ -942,6 +944,21 @@ static void test_tx_pushback(void)
     rig_stop(&r);
     close(fd);
     g_assert_cmpint(system("/sbin/tc qdisc del dev vcan3 root"), ==, 0);
+}
+
+/* The socket's send buffer fills (EAGAIN) before the qdisc does */
+static void test_tx_pushback_send_buffer(void)
+{
+    tx_pushback(1000000);
+}
+
+/*
+ * The qdisc fills first (ENOBUFS), as with a real adapter and its short
+ * transmit queue: the socket stays writable, yet the frames must wait.
+ */
+static void test_tx_pushback_qdisc_full(void)
+{
+    tx_pushback(320);
 }
 
 /*
@@ -1400,7 +1417,10 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
     qtest_add_func("/socketcan/classic-dlc-over-8", test_classic_dlc_over_8);
     qtest_add_func("/socketcan/object-del-add", test_object_del_add);
-    qtest_add_func("/socketcan/tx-pushback", test_tx_pushback);
+    qtest_add_func("/socketcan/tx-pushback/send-buffer",
+                   test_tx_pushback_send_buffer);
+    qtest_add_func("/socketcan/tx-pushback/qdisc-full",
+                   test_tx_pushback_qdisc_full);
     qtest_add_func("/socketcan/fd/bridge", test_bridge_fd);
     qtest_add_func("/socketcan/fd/classic-mtu", test_fd_on_classic_mtu);
     qtest_add_func("/socketcan/fd/mtu-change", test_fd_mtu_change);
