@@ -20,6 +20,7 @@
  * QEMU lacks, so bench/ runs it against both; as Debian's QEMU is built
  * without the qtest accelerator, the benchmark runs both on TCG with the
  * vCPUs stopped (-S), where qtest still reaches the devices.
+ * QTEST_CAN_TCG=1 runs the tests so too, for a QEMU such as Debian's.
  */
 
 #include "qemu/osdep.h"
@@ -80,7 +81,7 @@ typedef struct Rig {
  */
 
 static const char *no_can_reason;
-/* Arguments for every QEMU of the benchmark (see above) */
+/* Arguments for every QEMU: TCG for the benchmark (see above) */
 static const char *bench_args = "";
 /*
  * Kinds of frame seq_frame() cycles through: 4, or 2 (data frames only)
@@ -1389,6 +1390,9 @@ int main(int argc, char **argv)
     const char *bench = g_getenv("QTEST_CAN_BENCH");
 
     g_test_init(&argc, &argv, NULL);
+    if (g_getenv("QTEST_CAN_TCG")) {
+        bench_args = "-S -accel tcg";
+    }
 
     if (bench) {
         bench_frames = MAX(atoi(bench), 1);
