@@ -58,6 +58,8 @@ struct CanHostSocketCAN {
     uint64_t tx_frames;         /* bus -> host */
     uint64_t rx_error_frames;   /* error frames kept off the bus */
     uint64_t rx_malformed;
+    uint64_t rx_dropped;        /* lost in the kernel: QEMU read too late */
+    uint32_t kernel_drops;      /* the socket's drop count, last seen */
     uint64_t tx_dropped;
     uint64_t link_errors;
 };
@@ -115,6 +117,41 @@ static void socketcan_link_error(CanHostSocketCAN *s, const char *op,
     error_free(err);
 }
 
+/*
+ * Read one frame: its length, or -errno.  The kernel stamps each frame
+ * with the number of frames the socket has dropped so far (SO_RXQ_OVFL):
+ * those lost since the last frame read are counted in rx-dropped.
+ */
+static ssize_t socketcan_recv(CanHostSocketCAN *s, struct canfd_frame *buf)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof(*buf) };
+    union {
+        char buf[CMSG_SPACE(sizeof(uint32_t))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = &control, .msg_controllen = sizeof(control),
+    };
+    struct cmsghdr *cmsg;
+    uint32_t drops;
+    ssize_t len;
+
+    len = recvmsg(QIO_CHANNEL_FILE(s->ioc)->fd, &msg, MSG_DONTWAIT);
+    if (len < 0) {
+        return -errno;
+    }
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET &&
+            cmsg->cmsg_type == SO_RXQ_OVFL) {
+            memcpy(&drops, CMSG_DATA(cmsg), sizeof(drops));
+            s->rx_dropped += (uint32_t)(drops - s->kernel_drops);
+            s->kernel_drops = drops;
+        }
+    }
+    return len;
+}
+
 static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
                                    gpointer opaque)
 {
@@ -131,12 +168,13 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
      * here: take a batch, and the watch fires again for the rest.
      */
     for (i = 0; i < SOCKETCAN_RX_BATCH; i++) {
-        len = qio_channel_read(ioc, (char *)&buf, sizeof(buf), &err);
-        if (len == QIO_CHANNEL_ERR_BLOCK) {
+        len = socketcan_recv(s, &buf);
+        if (len == -EAGAIN || len == -EINTR) {
             break;
         }
         if (len < 0) {
             /* e.g. ENETDOWN while the interface is down: keep watching */
+            error_setg_errno(&err, -len, "read");
             socketcan_link_error(s, "read", err);
             break;
         }
@@ -378,6 +416,8 @@ static int socketcan_open_socket(CanHostSocketCAN *s, Error **errp)
                               sizeof(on)) == 0;
     s->fd_capable = s->fd_frames && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
                     ifr.ifr_mtu >= CANFD_MTU;
+    /* frames the socket's receive buffer had no room for are counted */
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
     /* error frames are always read, to be counted even when kept off */
     setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &err_mask,
                sizeof(err_mask));
@@ -509,6 +549,8 @@ static void socketcan_init(Object *obj)
     object_property_add_uint64_ptr(obj, "rx-error-frames",
                                    &s->rx_error_frames, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "rx-malformed", &s->rx_malformed,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-dropped", &s->rx_dropped,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "tx-dropped", &s->tx_dropped,
                                    OBJ_PROP_FLAG_READ);
