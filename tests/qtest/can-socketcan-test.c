@@ -730,6 +730,64 @@ static void test_host_to_guest(void)
     close(fd);
 }
 
+/*
+ * QEMU stops reading (SIGSTOP) while a host application sends 2000 frames:
+ * the socket's receive buffer holds a few hundred, the kernel drops the
+ * rest, and the backend counts them once it reads again.
+ */
+static void test_host_overflow(void)
+{
+    const unsigned n = 2000;
+    struct canfd_frame f;
+    uint64_t got = 0, dropped = 0, last;
+    int64_t end;
+    unsigned i, still = 0;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    g_assert_cmpint(kill(qtest_pid(r.qts), SIGSTOP), ==, 0);
+    for (i = 0; i < n; i++) {
+        f = seq_frame(i);
+        sock_send(fd, &f, false);
+    }
+    g_assert_cmpint(kill(qtest_pid(r.qts), SIGCONT), ==, 0);
+    /*
+     * The drop count comes with the next frame the socket takes: once the
+     * backend has read what the buffer held, send one more.
+     */
+    end = g_get_monotonic_time() + TIMEOUT_US;
+    do {
+        last = got;
+        while (rd(&r, REG_SR) & SR_RBS) {
+            wr(&r, REG_CMR, CMR_RRB);
+        }
+        got = counter(&r, "h0", "rx-frames");
+        still = got && got == last ? still + 1 : 0;
+    } while (still < 3 && g_get_monotonic_time() < end);
+    f = seq_frame(n);
+    sock_send(fd, &f, false);
+    do {
+        while (rd(&r, REG_SR) & SR_RBS) {
+            wr(&r, REG_CMR, CMR_RRB);
+        }
+        got = counter(&r, "h0", "rx-frames");
+        dropped = counter(&r, "h0", "rx-dropped");
+    } while (got + dropped < n + 1 && g_get_monotonic_time() < end);
+    g_test_message("%" PRIu64 " frames read, %" PRIu64 " dropped", got,
+                   dropped);
+    g_assert_cmpuint(got + dropped, ==, n + 1);
+    g_assert_cmpuint(dropped, >, 0);
+    g_assert_cmpuint(counter(&r, "h0", "link-errors"), ==, 0);
+    rig_stop(&r);
+    close(fd);
+}
+
 /* can-utils' cansend and cangen, as a user would test a setup */
 static void test_host_to_guest_can_utils(void)
 {
@@ -1416,6 +1474,7 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/guest-frames-not-echoed",
                    test_guest_frames_not_echoed);
     qtest_add_func("/socketcan/host-to-guest/sockets", test_host_to_guest);
+    qtest_add_func("/socketcan/host-to-guest/overflow", test_host_overflow);
     qtest_add_func("/socketcan/host-to-guest/can-utils",
                    test_host_to_guest_can_utils);
     qtest_add_func("/socketcan/host-malformed", test_host_malformed);
