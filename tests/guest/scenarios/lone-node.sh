@@ -35,7 +35,12 @@ check "can0 state ERROR-PASSIVE" [ "$state" = ERROR-PASSIVE ]
 check "can0 berr-counter tx 128" [ "$tec" = 128 ]
 check "can0 berr-counter rx 0" [ "$rec" = 0 ]
 check "can0 tx_packets still 0 (frame never acknowledged)" [ "$(counter can0 tx_packets)" = 0 ]
-check "can0 counted error-warn >= 1" [ "$(can_xstat can0 error-warn)" -ge 1 ]
+# The chip raises EI at TEC 96 and EPI at TEC 128, four attempts (about
+# 1 ms at 500 kbit/s) apart.  A guest vCPU that TCG does not run within that
+# millisecond reads both flags at once and goes straight from ERROR-ACTIVE
+# to ERROR-PASSIVE, as Linux would on a real board under the same delay;
+# the warning step is therefore reported, not required.
+log "can0 counted error-warn $(can_xstat can0 error-warn) (0 if the driver saw EI and EPI together)"
 check "can0 counted error-pass >= 1" [ "$(can_xstat can0 error-pass)" -ge 1 ]
 check "can0 never went bus-off" [ "$(can_xstat can0 bus-off)" = 0 ]
 wait "$CANDUMP_PID"; wait "$epid"
