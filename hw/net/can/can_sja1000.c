@@ -615,8 +615,10 @@ static void sja_leave_reset(CanSJA1000State *s)
     s->bus_client.bitrate = sja_bitrate(s);
     if (s->recovery_start == INT64_MAX) {
         /* count the bus-free sequences from where TXERR stands */
+        unsigned seen = SJA_RECOVERY_TEC - s->tec;
+
         s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
-                            sja_recovery_ns(s, (SJA_RECOVERY_TEC - s->tec) * 11);
+                            sja_recovery_ns(s, seen * 11);
         timer_mod(s->recovery_timer, s->recovery_start +
                   sja_recovery_ns(s, SJA_RECOVERY_BITS));
     } else if (s->tec == SJA_BUS_OFF_LIMIT) {
