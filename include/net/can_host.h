@@ -16,7 +16,8 @@ OBJECT_DECLARE_TYPE(CanHostState, CanHostClass, CAN_HOST)
 struct CanHostState {
     Object parent_obj;
 
-    CanBusState *bus;
+    char *bus_id;
+    CanBusState *bus;           /* the bus joined, once complete */
     CanBusClientState bus_client;
 };
 

@@ -273,22 +273,19 @@ static void can_bus_class_init(ObjectClass *oc, void *data)
     ucc->can_be_deleted = can_bus_can_be_deleted;
 }
 
-static const TypeInfo can_bus_info = {
-    .name = TYPE_CAN_BUS,
-    .parent = TYPE_OBJECT,
-    .instance_size = sizeof(CanBusState),
-    .instance_init = can_bus_init,
-    .instance_finalize = can_bus_finalize,
-    .class_init = can_bus_class_init,
-    .interfaces = (InterfaceInfo[]) {
-        { TYPE_USER_CREATABLE },
-        { }
-    }
+static const TypeInfo can_bus_types[] = {
+    {
+        .name = TYPE_CAN_BUS,
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(CanBusState),
+        .instance_init = can_bus_init,
+        .instance_finalize = can_bus_finalize,
+        .class_init = can_bus_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { TYPE_USER_CREATABLE },
+            { }
+        }
+    },
 };
 
-static void can_bus_register_types(void)
-{
-    type_register_static(&can_bus_info);
-}
-
-type_init(can_bus_register_types);
+DEFINE_TYPES(can_bus_types)

@@ -435,8 +435,18 @@ fail:
 
 typedef struct SocketCANTwin {
     CanHostSocketCAN *s;
+    char *bus_id;
     CanHostSocketCAN *twin;
 } SocketCANTwin;
+
+/* The id of the can-bus a backend names (its "canbus" may be a path) */
+static char *socketcan_bus_id(CanHostSocketCAN *s)
+{
+    g_autofree char *bus = object_property_get_str(OBJECT(s), "canbus",
+                                                   NULL);
+
+    return bus ? g_path_get_basename(bus) : NULL;
+}
 
 /* Is @obj another backend joining the same interface to the same bus? */
 static int socketcan_find_twin(Object *obj, void *opaque)
@@ -444,20 +454,25 @@ static int socketcan_find_twin(Object *obj, void *opaque)
     SocketCANTwin *t = opaque;
     CanHostSocketCAN *other = (CanHostSocketCAN *)
         object_dynamic_cast(obj, TYPE_CAN_HOST_SOCKETCAN);
+    g_autofree char *bus_id = NULL;
 
-    if (other && other != t->s && CAN_HOST(other)->bus_client.bus &&
-        CAN_HOST(other)->bus == CAN_HOST(t->s)->bus &&
-        other->ifindex == t->s->ifindex) {
-        t->twin = other;
-        return 1;
+    if (!other || other == t->s || !CAN_HOST(other)->bus_client.bus ||
+        other->ifindex != t->s->ifindex) {
+        return 0;
     }
-    return 0;
+    bus_id = socketcan_bus_id(other);
+    if (g_strcmp0(bus_id, t->bus_id)) {
+        return 0;
+    }
+    t->twin = other;
+    return 1;
 }
 
 static bool socketcan_open(CanHostState *ch, Error **errp)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
-    SocketCANTwin t = { .s = s };
+    g_autofree char *bus_id = socketcan_bus_id(s);
+    SocketCANTwin t = { .s = s, .bus_id = bus_id };
     int fd;
 
     if (!s->ifname) {
@@ -479,8 +494,7 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
                    "can-bus '%s'; a second backend there would send every "
                    "frame round again",
                    object_get_canonical_path_component(OBJECT(t.twin)),
-                   s->ifname,
-                   object_get_canonical_path_component(OBJECT(ch->bus)));
+                   s->ifname, bus_id);
         close(fd);
         return false;
     }
@@ -580,18 +594,15 @@ static void socketcan_class_init(ObjectClass *oc, void *data)
         "pass the interface's error frames on to the bus (default off)");
 }
 
-static const TypeInfo socketcan_info = {
-    .name = TYPE_CAN_HOST_SOCKETCAN,
-    .parent = TYPE_CAN_HOST,
-    .instance_size = sizeof(CanHostSocketCAN),
-    .instance_init = socketcan_init,
-    .instance_finalize = socketcan_finalize,
-    .class_init = socketcan_class_init,
+static const TypeInfo socketcan_types[] = {
+    {
+        .name = TYPE_CAN_HOST_SOCKETCAN,
+        .parent = TYPE_CAN_HOST,
+        .instance_size = sizeof(CanHostSocketCAN),
+        .instance_init = socketcan_init,
+        .instance_finalize = socketcan_finalize,
+        .class_init = socketcan_class_init,
+    },
 };
 
-static void socketcan_register_types(void)
-{
-    type_register_static(&socketcan_info);
-}
-
-type_init(socketcan_register_types);
+DEFINE_TYPES(socketcan_types)

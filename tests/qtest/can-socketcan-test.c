@@ -658,7 +658,7 @@ static void test_interface_bridges_buses(void)
 static void test_error_no_bus(void)
 {
     assert_startup_error("-object can-host-socketcan,id=h0,if=vcan0,"
-                         "canbus=nosuchbus", "'nosuchbus' not found");
+                         "canbus=nosuchbus", "no can-bus with id 'nosuchbus'");
 }
 
 /*

@@ -232,17 +232,14 @@ static void kvaser_class_init(ObjectClass *klass, void *data)
     device_class_set_props(dc, kvaser_properties);
 }
 
-static const TypeInfo kvaser_info = {
-    .name = TYPE_KVASER_PCI,
-    .parent = TYPE_CAN_SJA1000_PCI,
-    .instance_size = sizeof(KvaserPCIState),
-    .instance_init = kvaser_init,
-    .class_init = kvaser_class_init,
+static const TypeInfo kvaser_types[] = {
+    {
+        .name = TYPE_KVASER_PCI,
+        .parent = TYPE_CAN_SJA1000_PCI,
+        .instance_size = sizeof(KvaserPCIState),
+        .instance_init = kvaser_init,
+        .class_init = kvaser_class_init,
+    },
 };
 
-static void kvaser_register_types(void)
-{
-    type_register_static(&kvaser_info);
-}
-
-type_init(kvaser_register_types)
+DEFINE_TYPES(kvaser_types)

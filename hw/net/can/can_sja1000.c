@@ -1249,18 +1249,15 @@ static void sja_class_init(ObjectClass *klass, void *data)
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }
 
-static const TypeInfo sja_info = {
-    .name = TYPE_CAN_SJA1000,
-    .parent = TYPE_DEVICE,
-    .instance_size = sizeof(CanSJA1000State),
-    .instance_init = sja_init,
-    .instance_finalize = sja_finalize,
-    .class_init = sja_class_init,
+static const TypeInfo sja_types[] = {
+    {
+        .name = TYPE_CAN_SJA1000,
+        .parent = TYPE_DEVICE,
+        .instance_size = sizeof(CanSJA1000State),
+        .instance_init = sja_init,
+        .instance_finalize = sja_finalize,
+        .class_init = sja_class_init,
+    },
 };
 
-static void sja_register_types(void)
-{
-    type_register_static(&sja_info);
-}
-
-type_init(sja_register_types)
+DEFINE_TYPES(sja_types)

@@ -206,22 +206,19 @@ static void sja1000_pci_class_init(ObjectClass *klass, void *data)
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }
 
-static const TypeInfo sja1000_pci_info = {
-    .name = TYPE_CAN_SJA1000_PCI,
-    .parent = TYPE_PCI_DEVICE,
-    .abstract = true,
-    .instance_size = sizeof(CanSJA1000PCIState),
-    .class_size = sizeof(CanSJA1000PCIClass),
-    .class_init = sja1000_pci_class_init,
-    .interfaces = (InterfaceInfo[]) {
-        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
-        { }
+static const TypeInfo sja1000_pci_types[] = {
+    {
+        .name = TYPE_CAN_SJA1000_PCI,
+        .parent = TYPE_PCI_DEVICE,
+        .abstract = true,
+        .instance_size = sizeof(CanSJA1000PCIState),
+        .class_size = sizeof(CanSJA1000PCIClass),
+        .class_init = sja1000_pci_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { }
+        },
     },
 };
 
-static void sja1000_pci_register_types(void)
-{
-    type_register_static(&sja1000_pci_info);
-}
-
-type_init(sja1000_pci_register_types)
+DEFINE_TYPES(sja1000_pci_types)
