@@ -938,10 +938,11 @@ static void test_host_malformed(void)
 }
 
 /*
- * The host pushes back: vcan3 sends at 2 kbit/s (a tc token bucket that
- * holds @qdisc_limit bytes), the guest @n frames at qtest speed.  The backend
- * queues, then drops and counts; the guest's transmissions all complete
- * meanwhile and QEMU keeps answering.  Once vcan3 is fast again, the
+ * The host pushes back: vcan3 sends a burst of 100 frames, then next to
+ * nothing (a tc token bucket of 100 bit/s that holds @qdisc_limit bytes),
+ * however long the guest takes to send @n frames at qtest speed.  The
+ * backend queues, then drops and counts; the guest's transmissions all
+ * complete meanwhile and QEMU keeps answering.  Once vcan3 is fast again, the
  * queue drains: what goes out goes in order, and every frame is either
  * sent or counted as dropped.  Pushing back is no link error.
  */
@@ -961,7 +962,7 @@ static void tx_pushback(unsigned n, unsigned qdisc_limit)
     }
     /* a full path, or a busybox shell would run its own tc */
     tc = g_strdup_printf("/sbin/tc qdisc replace dev vcan3 root tbf "
-                         "rate 2kbit burst 1600 limit %u", qdisc_limit);
+                         "rate 100bit burst 1600 limit %u", qdisc_limit);
     if (system(tc) != 0) {
         g_test_skip("cannot slow vcan3 down (tc, sch_tbf)");
         return;
