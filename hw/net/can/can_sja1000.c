@@ -20,6 +20,7 @@
 #include "hw/registerfields.h"
 #include "migration/vmstate.h"
 #include "can_sja1000.h"
+#include "can_sja1000_frame.h"
 #include "trace.h"
 
 /* Registers common to both modes */
@@ -90,7 +91,6 @@ REG8(BASIC_AMR, 5)
 REG8(BASIC_TXB, 10)
 REG8(BASIC_RXB, 20)
 
-#define SJA_PELICAN_WINDOW     13
 #define SJA_BASIC_WINDOW       10
 #define SJA_RAM_SIZE           (SJA1000_RX_FIFO_SIZE + SJA1000_TX_BUF_SIZE + \
                                 SJA1000_SPARE_RAM)
@@ -185,25 +185,10 @@ static uint8_t sja_fifo_byte(CanSJA1000State *s, unsigned offset)
     return s->rx_fifo.data[(s->rx_fifo.head + offset) % SJA1000_RX_FIFO_SIZE];
 }
 
-/* Bytes a stored frame occupies, from its first byte(s) */
-static unsigned sja_stored_len(bool pelican, uint8_t b0, uint8_t b1)
-{
-    unsigned dlc, n;
-
-    if (pelican) {
-        dlc = b0 & 0x0f;
-        n = (b0 & 0x40) ? 0 : MIN(dlc, 8);
-        return ((b0 & 0x80) ? 5 : 3) + n;
-    }
-    dlc = b1 & 0x0f;
-    n = (b1 & 0x10) ? 0 : MIN(dlc, 8);
-    return 2 + n;
-}
-
 static unsigned sja_head_frame_len(CanSJA1000State *s)
 {
-    return sja_stored_len(sja_pelican(s), sja_fifo_byte(s, 0),
-                          sja_fifo_byte(s, 1));
+    return sja1000_stored_len(sja_pelican(s), sja_fifo_byte(s, 0),
+                              sja_fifo_byte(s, 1));
 }
 
 static void sja_fifo_clear(CanSJA1000State *s)
@@ -213,152 +198,19 @@ static void sja_fifo_clear(CanSJA1000State *s)
     s->rx_frames = 0;
 }
 
-/* Lay @frame out as the chip stores it; returns the byte count */
-static unsigned sja_encode(CanSJA1000State *s, const qemu_can_frame *frame,
-                           uint8_t *buf)
-{
-    bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
-    uint8_t dlc = frame->len8_dlc ?: MIN(frame->can_dlc, 15);
-    unsigned n = rtr ? 0 : MIN(frame->can_dlc, 8);
-    unsigned hdr;
-    uint32_t id;
-
-    if (!sja_pelican(s)) {
-        id = frame->can_id & QEMU_CAN_SFF_MASK;
-        buf[0] = id >> 3;
-        buf[1] = (id << 5) | (rtr << 4) | dlc;
-        hdr = 2;
-    } else if (frame->can_id & QEMU_CAN_EFF_FLAG) {
-        id = frame->can_id & QEMU_CAN_EFF_MASK;
-        buf[0] = 0x80 | (rtr << 6) | dlc;
-        buf[1] = id >> 21;
-        buf[2] = id >> 13;
-        buf[3] = id >> 5;
-        buf[4] = (id << 3) | (rtr << 2);
-        hdr = 5;
-    } else {
-        id = frame->can_id & QEMU_CAN_SFF_MASK;
-        buf[0] = (rtr << 6) | dlc;
-        buf[1] = id >> 3;
-        buf[2] = (id << 5) | (rtr << 4);
-        hdr = 3;
-    }
-    memcpy(buf + hdr, frame->data, n);
-    return hdr + n;
-}
-
-/* The frame the TX buffer describes */
-static void sja_decode_tx(CanSJA1000State *s, qemu_can_frame *frame)
-{
-    const uint8_t *b = s->tx_buf;
-    uint8_t dlc;
-    bool rtr;
-    unsigned hdr;
-
-    memset(frame, 0, sizeof(*frame));
-    if (!sja_pelican(s)) {
-        frame->can_id = (b[0] << 3) | (b[1] >> 5);
-        rtr = b[1] & 0x10;
-        dlc = b[1] & 0x0f;
-        hdr = 2;
-    } else if (b[0] & 0x80) {
-        frame->can_id = QEMU_CAN_EFF_FLAG | (b[1] << 21) | (b[2] << 13) |
-                        (b[3] << 5) | (b[4] >> 3);
-        rtr = b[0] & 0x40;
-        dlc = b[0] & 0x0f;
-        hdr = 5;
-    } else {
-        frame->can_id = (b[1] << 3) | (b[2] >> 5);
-        rtr = b[0] & 0x40;
-        dlc = b[0] & 0x0f;
-        hdr = 3;
-    }
-    frame->can_dlc = MIN(dlc, 8);
-    frame->len8_dlc = dlc > 8 ? dlc : 0;
-    if (rtr) {
-        frame->can_id |= QEMU_CAN_RTR_FLAG;
-    } else {
-        memcpy(frame->data, b + hdr, frame->can_dlc);
-    }
-}
-
-/*
- * Acceptance filtering.  A filter compares the frame's bits, as the
- * datasheet lines them up against ACR/AMR read as one big-endian word,
- * where AMR bits are 0; bits a frame does not carry (data bytes of a short
- * or remote frame) are not compared.
- */
-static bool sja_filter_word(uint32_t bits, uint32_t code, uint32_t mask,
-                            uint32_t compared)
-{
-    return ((bits ^ code) & ~mask & compared) == 0;
-}
-
-static bool sja_accept_pelican(CanSJA1000State *s, const qemu_can_frame *f)
-{
-    uint32_t acr = ldl_be_p(s->acr), amr = ldl_be_p(s->amr);
-    bool rtr = f->can_id & QEMU_CAN_RTR_FLAG;
-    unsigned n = rtr ? 0 : MIN(f->can_dlc, 8);
-    uint32_t id, bits, compared;
-
-    if (f->can_id & QEMU_CAN_EFF_FLAG) {
-        id = f->can_id & QEMU_CAN_EFF_MASK;
-        if (FIELD_EX8(s->mod, MOD, AFM)) {
-            /* identifier 28..0 and RTR in ACR0..ACR3 bit 2 */
-            bits = (id << 3) | (rtr << 2);
-            return sja_filter_word(bits, acr, amr, 0xfffffffc);
-        }
-        /* two filters on identifier bits 28..13 */
-        bits = (id >> 13) << 16;
-        return sja_filter_word(bits, acr, amr, 0xffff0000) ||
-               sja_filter_word(bits, acr << 16, amr << 16, 0xffff0000);
-    }
-
-    id = f->can_id & QEMU_CAN_SFF_MASK;
-    if (FIELD_EX8(s->mod, MOD, AFM)) {
-        /* identifier, RTR, then data bytes 1 and 2 in ACR2, ACR3 */
-        bits = (id << 21) | (rtr << 20) | (f->data[0] << 8) | f->data[1];
-        compared = 0xfff00000 | (n > 0 ? 0xff00 : 0) | (n > 1 ? 0xff : 0);
-        return sja_filter_word(bits & compared, acr, amr, compared);
-    }
-    /* filter 1: ACR0, ACR1 and the low nibble of ACR3 (data byte 1) */
-    bits = (id << 21) | (rtr << 20) | (f->data[0] << 12);
-    compared = 0xfff00000 | (n > 0 ? 0x000ff000 : 0);
-    if (sja_filter_word(bits & compared,
-                        (acr & 0xffff0000) | ((acr & 0x0f) << 12),
-                        (amr & 0xffff0000) | ((amr & 0x0f) << 12),
-                        compared)) {
-        return true;
-    }
-    /* filter 2: ACR2 and the high nibble of ACR3 */
-    bits = (id << 21) | (rtr << 20);
-    return sja_filter_word(bits, acr << 16, amr << 16, 0xfff00000);
-}
-
-static bool sja_accept(CanSJA1000State *s, const qemu_can_frame *frame)
-{
-    uint8_t id_high;
-
-    if (sja_pelican(s)) {
-        return sja_accept_pelican(s, frame);
-    }
-    /* BasicCAN: ACR/AMR test identifier bits 10..3 */
-    id_high = (frame->can_id & QEMU_CAN_SFF_MASK) >> 3;
-    return ((id_high ^ s->acr[0]) & ~s->amr[0]) == 0;
-}
-
 /* Store a frame the chip received, as the FIFO allows */
 static void sja_store(CanSJA1000State *s, const qemu_can_frame *frame)
 {
-    uint8_t buf[SJA_PELICAN_WINDOW];
+    uint8_t buf[SJA1000_TX_BUF_SIZE];
     unsigned len;
     bool was_empty = !sja_rx_pending(s);
 
-    if (!sja_accept(s, frame)) {
+    if (!sja1000_accept(sja_pelican(s), FIELD_EX8(s->mod, MOD, AFM), s->acr,
+                        s->amr, frame)) {
         trace_sja1000_rx_filtered(DEVICE(s)->canonical_path, frame->can_id);
         return;
     }
-    len = sja_encode(s, frame, buf);
+    len = sja1000_encode(sja_pelican(s), frame, buf);
     if (len > fifo8_num_free(&s->rx_fifo)) {
         s->rx_overruns++;
         trace_sja1000_rx_overrun(DEVICE(s)->canonical_path, frame->can_id);
@@ -468,7 +320,7 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
             s->tec--;
         }
         if (s->tx_self_rx) {
-            sja_decode_tx(s, &frame);
+            sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
             sja_store(s, &frame);
         }
         sja_update_error_state(s);
@@ -667,7 +519,7 @@ static void sja_transmit(CanSJA1000State *s, bool self_rx, bool single_shot)
                       s->recovery_start >= 0 ? "bus-off" : "listen-only mode");
         return;
     }
-    sja_decode_tx(s, &frame);
+    sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
     trace_sja1000_tx(DEVICE(s)->canonical_path, frame.can_id, frame.can_dlc,
                      self_rx, single_shot);
     s->tx_busy = true;
@@ -796,7 +648,7 @@ static uint8_t sja_read_pelican(CanSJA1000State *s, hwaddr addr)
         return s->rec;
     case A_TXERR:
         return sja_txerr_value(s);
-    case A_FRAME ... A_FRAME + SJA_PELICAN_WINDOW - 1:
+    case A_FRAME ... A_FRAME + SJA1000_TX_BUF_SIZE - 1:
         if (!sja_in_reset(s)) {
             return sja_fifo_byte(s, addr - A_FRAME);
         }
@@ -858,7 +710,7 @@ static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
         s->ier = value;
         sja_update_irq(s);
         return;
-    case A_FRAME ... A_FRAME + SJA_PELICAN_WINDOW - 1:
+    case A_FRAME ... A_FRAME + SJA1000_TX_BUF_SIZE - 1:
         if (!reset) {
             if (s->tx_busy) {
                 /* the datasheet: lost without being indicated */
@@ -1164,8 +1016,8 @@ static int sja_post_load(void *opaque, int version_id)
     }
     /* the stored frames must tile the used part of the FIFO exactly */
     while (used < s->rx_fifo.num) {
-        len = sja_stored_len(pelican, sja_fifo_byte(s, used),
-                             sja_fifo_byte(s, used + 1));
+        len = sja1000_stored_len(pelican, sja_fifo_byte(s, used),
+                                 sja_fifo_byte(s, used + 1));
         used += len;
         frames++;
     }
@@ -1177,7 +1029,7 @@ static int sja_post_load(void *opaque, int version_id)
         /* the frame in flight goes on the destination's wire once it runs */
         qemu_can_frame frame;
 
-        sja_decode_tx(s, &frame);
+        sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
         can_bus_client_abort_tx(&s->bus_client);
         can_bus_client_transmit_deferred(&s->bus_client, &frame,
                                          FIELD_EX8(s->mod, MOD, STM));
