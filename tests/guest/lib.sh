@@ -13,7 +13,7 @@ log()  { echo "[qcan] $*"; }
 fail() { echo "[qcan] FAIL: $*"; QCAN_FAILS=$((QCAN_FAILS + 1)); }
 ok()   { echo "[qcan] ok: $*"; }
 die()  { echo "[qcan] FAIL: $*"; exit 1; }
-# Call at the end of a scenario: exit status is the number of failures.
+# Call at the end of a scenario: exit 0 if no check failed, else 1.
 done_scenario() {
     if [ "$QCAN_FAILS" = 0 ]; then log "scenario passed"; exit 0; fi
     log "scenario failed ($QCAN_FAILS failed checks)"; exit 1
@@ -21,13 +21,14 @@ done_scenario() {
 
 # check DESCRIPTION COMMAND...: record ok/FAIL depending on COMMAND.
 check() {
-    d=$1; shift
+    local d=$1; shift
     if "$@"; then ok "$d"; else fail "$d"; fi
 }
 
 # Monotonic nanoseconds since boot.  /proc/timer_list's "now at" line is
 # ktime_get() (CLOCK_MONOTONIC); /proc/uptime (10 ms) is the fallback.
 now_ns() {
+    local t
     t=$(awk '/^now at / { print $3; exit }' /proc/timer_list 2>/dev/null)
     if [ -n "$t" ]; then echo "$t"; return; fi
     awk '{ printf "%.0f\n", $1 * 1000000000 }' /proc/uptime
@@ -35,6 +36,7 @@ now_ns() {
 
 # can_ifaces: names of all CAN interfaces the drivers created, sorted.
 can_ifaces() {
+    local d
     for d in /sys/class/net/*; do
         [ "$(cat "$d/type" 2>/dev/null)" = 280 ] && basename "$d"
     done | sort
@@ -42,7 +44,7 @@ can_ifaces() {
 
 # can_up IFACE [extra "type can" args...]: (re)configure and bring up.
 can_up() {
-    i=$1; shift
+    local i=$1; shift
     $IP link set "$i" down
     $IP link set "$i" type can bitrate "$BITRATE" "$@" || die "cannot configure $i ($*)"
     $IP link set "$i" up || die "cannot bring $i up"
@@ -68,8 +70,7 @@ show() { $IP -details -statistics link show dev "$1"; }
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
 wait_until() {
-    limit=$(( $1 * 10 )); shift
-    n=0
+    local limit=$(( $1 * 10 )) n=0; shift
     while [ "$n" -lt "$limit" ]; do
         "$@" && return 0
         sleep 0.1
@@ -82,7 +83,7 @@ wait_until() {
 # line) in order.  The sja1000 has one TX buffer and the queue is short, so
 # retry when the stack pushes back (ENOBUFS) instead of failing the test.
 send_frames() {
-    i=$1; f=$2
+    local i=$1 f=$2 fr tries
     while read -r fr; do
         tries=0
         until cansend "$i" "$fr" 2>/tmp/cansend.err; do
@@ -107,8 +108,7 @@ frames_of() { awk '{ print $3 }' "$1"; }
 # rarely (about 1 run in 30 on a loaded host) candump was seen to exit
 # silently right at start.  Sets LISTENER_PID.
 listen() {
-    l_out=$1; l_err=$2; l_ifs=$3; shift 3
-    l_try=1
+    local l_out=$1 l_err=$2 l_ifs=$3 l_try=1 l_snap l_st; shift 3
     while :; do
         # shellcheck disable=SC2086
         l_snap=$(rx_snapshot $l_ifs)
@@ -130,6 +130,7 @@ listen() {
 
 # alive PID: process exists and is not a zombie.
 alive() {
+    local st
     st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
     [ -n "$st" ] && [ "$st" != Z ]
 }
@@ -137,7 +138,7 @@ alive() {
 # Start candump -L in the background writing to FILE; it exits after COUNT
 # frames or IDLE_MS without traffic.  Sets CANDUMP_PID.
 start_candump() {
-    file=$1; count=$2; idle=$3; shift 3
+    local file=$1 count=$2 idle=$3; shift 3
     listen "$file" /tmp/candump.err "$*" candump -L -n "$count" -T "$idle" "$@"
     CANDUMP_PID=$LISTENER_PID
 }
@@ -149,13 +150,14 @@ rx_sockets() {
 
 # rx_snapshot IF...: "IF=count ..." for wait_bound.
 rx_snapshot() {
+    local i
     for i in "$@"; do printf '%s=%s ' "${i%%,*}" "$(rx_sockets "$i")"; done
 }
 
 # bound_all SNAPSHOT IF...: true when every IF has more receivers than in
 # SNAPSHOT.
 bound_all() {
-    b_snap=$1; shift
+    local b_snap=$1 b_if b_before; shift
     for b_if in "$@"; do
         b_if=${b_if%%,*}
         b_before=$(echo "$b_snap" | tr ' ' '\n' | sed -n "s/^$b_if=//p")
@@ -166,8 +168,7 @@ bound_all() {
 # wait_bound PID SNAPSHOT IF...: wait up to 10 s for PID's sockets to show
 # up on every IF; false early if PID dies first.
 wait_bound() {
-    w_pid=$1; w_snap=$2; shift 2
-    w_n=0
+    local w_pid=$1 w_snap=$2 w_n=0; shift 2
     while [ "$w_n" -lt 100 ]; do
         bound_all "$w_snap" "$@" && return 0
         alive "$w_pid" || { bound_all "$w_snap" "$@"; return; }
