@@ -38,6 +38,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketCAN, CAN_HOST_SOCKETCAN)
 #define SOCKETCAN_RX_BATCH 64
 /* How long frames wait when the interface's own queue is full */
 #define SOCKETCAN_RETRY_US 1000
+/* How often a backend whose interface is gone looks for it again */
+#define SOCKETCAN_REBIND_MS 100
 
 struct CanHostSocketCAN {
     CanHostState parent_obj;
@@ -52,6 +54,8 @@ struct CanHostSocketCAN {
     guint rx_watch;
     guint tx_watch;             /* the socket's buffer is full */
     QEMUTimer *tx_retry;        /* the interface's queue is full */
+    QEMUTimer *rebind;          /* the interface is gone */
+    bool gone;
     GQueue tx_queue;            /* of struct canfd_frame, with its MTU */
 
     uint64_t rx_frames;         /* host -> bus */
@@ -118,6 +122,72 @@ static void socketcan_link_error(CanHostSocketCAN *s, const char *op,
 }
 
 /*
+ * Whether the interface carries CAN FD now.  Its MTU can change while it
+ * is down, so this is asked again when the answer may have changed: for
+ * an FD frame the interface did not carry, and after a failed write.
+ */
+static void socketcan_check_mtu(CanHostSocketCAN *s)
+{
+    struct ifreq ifr = { 0 };
+    bool fd_capable;
+
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
+    if (ioctl(QIO_CHANNEL_FILE(s->ioc)->fd, SIOCGIFMTU, &ifr) < 0) {
+        return;
+    }
+    fd_capable = s->fd_frames && ifr.ifr_mtu >= CANFD_MTU;
+    if (fd_capable != s->fd_capable) {
+        trace_can_socketcan_mtu(s->ifname, ifr.ifr_mtu);
+        s->fd_capable = fd_capable;
+        /* a new warning when CAN FD goes again */
+        s->warned_fd = false;
+    }
+}
+
+/*
+ * The interface is gone (a USB adapter unplugged, a vcan deleted) and the
+ * kernel has unbound the socket: look for an interface of that name every
+ * SOCKETCAN_REBIND_MS, and bind to it once it is back.
+ */
+static void socketcan_rebind(void *opaque)
+{
+    CanHostSocketCAN *s = opaque;
+    struct sockaddr_can addr = { .can_family = AF_CAN };
+    /* the kernel dropped the socket's filters with the interface */
+    struct can_filter all = { .can_id = 0, .can_mask = 0 };
+    struct ifreq ifr = { 0 };
+    int fd = QIO_CHANNEL_FILE(s->ioc)->fd;
+
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
+    if (ioctl(fd, SIOCGIFINDEX, &ifr) == 0) {
+        addr.can_ifindex = ifr.ifr_ifindex;
+        if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 &&
+            ifr.ifr_hwaddr.sa_family == ARPHRD_CAN &&
+            setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, &all,
+                       sizeof(all)) == 0 &&
+            bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+            s->ifindex = addr.can_ifindex;
+            s->gone = false;
+            trace_can_socketcan_rebound(s->ifname, s->ifindex);
+            socketcan_check_mtu(s);
+            return;
+        }
+    }
+    timer_mod(s->rebind, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+              SOCKETCAN_REBIND_MS);
+}
+
+static void socketcan_gone(CanHostSocketCAN *s)
+{
+    if (!s->gone) {
+        s->gone = true;
+        trace_can_socketcan_gone(s->ifname);
+        timer_mod(s->rebind, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                  SOCKETCAN_REBIND_MS);
+    }
+}
+
+/*
  * Read one frame: its length, or -errno.  The kernel stamps each frame
  * with the number of frames the socket has dropped so far (SO_RXQ_OVFL):
  * those lost since the last frame read are counted in rx-dropped.
@@ -176,6 +246,9 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
             /* e.g. ENETDOWN while the interface is down: keep watching */
             error_setg_errno(&err, -len, "read");
             socketcan_link_error(s, "read", err);
+            if (len == -ENODEV) {
+                socketcan_gone(s);
+            }
             break;
         }
         if (buf.can_id & CAN_ERR_FLAG) {
@@ -196,29 +269,6 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
     return G_SOURCE_CONTINUE;
 }
 
-/*
- * Whether the interface carries CAN FD now.  Its MTU can change while it
- * is down, so this is asked again when the answer may have changed: for
- * an FD frame the interface did not carry, and after a failed write.
- */
-static void socketcan_check_mtu(CanHostSocketCAN *s)
-{
-    struct ifreq ifr = { 0 };
-    bool fd_capable;
-
-    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
-    if (ioctl(QIO_CHANNEL_FILE(s->ioc)->fd, SIOCGIFMTU, &ifr) < 0) {
-        return;
-    }
-    fd_capable = s->fd_frames && ifr.ifr_mtu >= CANFD_MTU;
-    if (fd_capable != s->fd_capable) {
-        trace_can_socketcan_mtu(s->ifname, ifr.ifr_mtu);
-        s->fd_capable = fd_capable;
-        /* a new warning when CAN FD goes again */
-        s->warned_fd = false;
-    }
-}
-
 static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
                                    gpointer opaque);
 
@@ -235,17 +285,22 @@ static ssize_t socketcan_write(CanHostSocketCAN *s, SocketCANTxFrame *tx)
 {
     Error *err = NULL;
     ssize_t len;
-    int attempt;
+    int attempt, errnum;
 
     for (attempt = 0; attempt < 2; attempt++) {
         len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu, &err);
         if (len >= 0 || len == QIO_CHANNEL_ERR_BLOCK) {
             return len;
         }
-        /* errno is the write's: Error functions preserve it */
-        if (errno == ENOBUFS) {
+        /* the write's: Error functions preserve errno */
+        errnum = errno;
+        if (errnum == ENOBUFS) {
             error_free(err);
             return SOCKETCAN_ERR_NOBUFS;
+        }
+        if (errnum == ENODEV || errnum == ENXIO) {
+            /* unbound: the interface is gone */
+            socketcan_gone(s);
         }
         if (attempt == 0) {
             /*
@@ -501,6 +556,7 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
     s->ioc = QIO_CHANNEL(qio_channel_file_new_fd(fd));
     qio_channel_set_blocking(s->ioc, false, NULL);
     s->tx_retry = timer_new_us(QEMU_CLOCK_REALTIME, socketcan_retry, s);
+    s->rebind = timer_new_ms(QEMU_CLOCK_REALTIME, socketcan_rebind, s);
     ch->bus_client.info = &socketcan_bus_client_info;
     /*
      * An interface going down reports an error on the socket; reading it
@@ -524,6 +580,7 @@ static void socketcan_close(CanHostState *ch)
         s->tx_watch = 0;
     }
     g_clear_pointer(&s->tx_retry, timer_free);
+    g_clear_pointer(&s->rebind, timer_free);
     g_queue_clear_full(&s->tx_queue, g_free);
     g_clear_pointer(&s->ioc, object_unref);
 }
