@@ -1360,6 +1360,62 @@ static void test_link_down_at_start(void)
 }
 
 /*
+ * vcan1 is deleted and made again while QEMU runs, as a USB adapter is
+ * unplugged and plugged back: the guest's frames meanwhile are dropped
+ * and counted, and the backend finds the new vcan1 by its name.
+ */
+static void test_link_deleted_and_back(void)
+{
+    struct canfd_frame f, got;
+    int64_t end;
+    Rig r;
+    int fd, i;
+
+    if (!have_interfaces("vcan1", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan1");
+    rig_start(&r, "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0",
+              false);
+    guest_to_host(&r, fd, 0, 5);
+    close(fd);
+    /* a full path, or a busybox shell would run its own ip */
+    if (system("/sbin/ip link del vcan1") != 0) {
+        g_test_skip("cannot delete vcan1 (iproute2's /sbin/ip)");
+        rig_stop(&r);
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        f = seq_frame(10 + i);
+        chan_send(&r, &f);
+    }
+    g_assert_cmpuint(counter(&r, "h1", "tx-dropped"), ==, 3);
+    g_assert_cmpuint(counter(&r, "h1", "link-errors"), >=, 1);
+    g_assert_cmpint(system("/sbin/ip link add vcan1 type vcan && "
+                           "/sbin/ip link set vcan1 up"), ==, 0);
+
+    /* the backend looks for vcan1 now and then: send until it is back */
+    fd = sock_open("vcan1");
+    end = g_get_monotonic_time() + TIMEOUT_US;
+    for (i = 20;; i++) {
+        f = seq_frame(i);
+        chan_send(&r, &f);
+        g_usleep(20000);
+        if (sock_recv_nowait(fd, &got) > 0) {
+            assert_frame_eq(&got, CAN_MTU, &f, false);
+            break;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+    }
+    guest_to_host(&r, fd, 100, 10);
+    host_to_guest(&r, fd, 200, 10);
+    chan_assert_empty(&r);
+    sock_assert_empty(fd);
+    rig_stop(&r);
+    close(fd);
+}
+
+/*
  * vcan0 goes down and up three times while a host application sends
  * without pause and the guest sends too: QEMU keeps answering, each
  * outage is counted, and once the link stays up traffic flows both ways
@@ -1524,6 +1580,8 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/error-frames/passed", test_error_frames_passed);
     qtest_add_func("/socketcan/link/down-up", test_link_down_up);
     qtest_add_func("/socketcan/link/down-at-start", test_link_down_at_start);
+    qtest_add_func("/socketcan/link/deleted-and-back",
+                   test_link_deleted_and_back);
     qtest_add_func("/socketcan/link/flapping-under-load",
                    test_link_flapping_under_load);
     return g_test_run();
