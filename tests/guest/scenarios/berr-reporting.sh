@@ -18,7 +18,7 @@ $IP -details link show dev can0 | grep -q 'BERR-REPORTING' || fail "ip does not 
 
 # Error frames only (no data frames): "can0,0~0,#FFFFFFFF".
 listen /tmp/berr.log /tmp/berr.err can0,0~0,#FFFFFFFF \
-    candump -L -n 40 -T 3000 can0,0~0,#FFFFFFFF
+    candump -L -n 40 -T 15000 can0,0~0,#FFFFFFFF
 cp=$LISTENER_PID
 cansend can0 321#0102 || fail "cansend failed"
 wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]

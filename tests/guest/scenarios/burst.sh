@@ -21,7 +21,7 @@ can_up can1
 # A slow candump must not be mistaken for controller loss: give its socket
 # a big buffer and have it report socket-level drops (-d).
 echo 16777216 > /proc/sys/net/core/rmem_max
-listen /tmp/burst.log /tmp/candump.err can1 candump -L -d -r 16000000 -n "$N" -T 5000 can1
+listen /tmp/burst.log /tmp/candump.err can1 candump -L -d -r 16000000 -n "$N" -T 20000 can1
 cpid=$LISTENER_PID
 
 over0=$(counter can1 rx_over_errors)

@@ -24,7 +24,7 @@ check "boards have 1, 2 and 4 channels" [ "$per" = "1 2 4 " ]
 for i in $(can_ifaces); do can_up "$i"; done
 others=$(can_ifaces | grep -v '^can0$' | tr '\n' ' ')
 # shellcheck disable=SC2086
-start_candump /tmp/cc.log 6 3000 $others
+start_candump /tmp/cc.log 6 15000 $others
 cansend can0 7E1#C0FFEE || fail "cansend can0 failed"
 wait "$CANDUMP_PID"
 for d in $others; do

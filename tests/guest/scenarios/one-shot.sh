@@ -32,7 +32,7 @@ check "no retransmission: TX error counter 3 x 8 = 24" [ "$tec" = 24 ]
 check "still ERROR-ACTIVE" [ "$(can_state can0)" = ERROR-ACTIVE ]
 
 can_up can1
-start_candump /tmp/os.log 1 3000 can1
+start_candump /tmp/os.log 1 15000 can1
 cansend can0 104#04 || fail "cansend 4 failed"
 wait "$CANDUMP_PID"
 wait_until 5 [ "$(counter can0 tx_packets)" -ge 1 ]

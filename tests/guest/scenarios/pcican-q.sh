@@ -38,7 +38,7 @@ for s in 0 1 2 3; do
         j=$((j + 1))
     done
     # shellcheck disable=SC2086
-    start_candump "/tmp/q-recv-$s" $((3 * K)) 3000 $others
+    start_candump "/tmp/q-recv-$s" $((3 * K)) 15000 $others
     send_frames "can$s" "/tmp/q-sent-$s" || fail "can$s: sending failed"
     wait "$CANDUMP_PID"
     for d in $others; do

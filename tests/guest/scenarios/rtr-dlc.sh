@@ -26,7 +26,7 @@ for len in 0 1 2 3 4 5 6 7 8; do
     echo "1ABCDE1$len#0102030405060708" >> /tmp/rtr-sent
 done
 n=$(wc -l < /tmp/rtr-sent)
-start_candump /tmp/rtr-recv "$n" 3000 can1
+start_candump /tmp/rtr-recv "$n" 15000 can1
 send_frames can0 /tmp/rtr-sent || fail "sending failed"
 wait "$CANDUMP_PID"
 frames_of /tmp/rtr-recv > /tmp/rtr-got

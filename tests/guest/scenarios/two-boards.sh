@@ -37,7 +37,7 @@ gen() {
 direction() {
     src=$1; dst=$2; dir=$3
     gen "$dir" > "/tmp/sent-$src"
-    start_candump "/tmp/recv-$dst" "$N" 5000 "$dst"
+    start_candump "/tmp/recv-$dst" "$N" 15000 "$dst"
     rx0=$(counter "$dst" rx_packets)
     send_frames "$src" "/tmp/sent-$src" || fail "$src: sending failed"
     wait "$CANDUMP_PID"
