@@ -85,6 +85,13 @@ typedef struct CanBusClientInfo {
      * client withdraws it with can_bus_client_abort_tx() meanwhile.
      */
     void (*tx_done)(CanBusClientState *client, CanTxResult result);
+    /*
+     * Optional, on a bus with timing: the pending frame lost arbitration at
+     * @bit of the arbitration field (0: the first identifier bit; then as
+     * the SJA1000's ALC numbers them).  It stays pending and competes again
+     * when the wire is free.
+     */
+    void (*arbitration_lost)(CanBusClientState *client, unsigned bit);
 } CanBusClientInfo;
 
 struct CanBusClientState {
@@ -125,7 +132,8 @@ void can_bus_client_transmit_deferred(CanBusClientState *client,
                                       bool self_ack);
 /*
  * Withdraw the pending transmission.  Returns true if it had not yet been
- * completed, false if there was nothing to withdraw.
+ * completed, false if there was nothing to withdraw or the frame is on the
+ * wire already (it then completes as usual).
  */
 bool can_bus_client_abort_tx(CanBusClientState *client);
 /*
@@ -142,5 +150,10 @@ uint8_t can_len2dlc(uint8_t len);
 
 /* Bits a frame occupies on the wire, without stuff bits, interframe included */
 unsigned can_frame_bits(const qemu_can_frame *frame);
+/*
+ * The same with the stuff bits its bit pattern needs (classic frames; FD
+ * frames as can_frame_bits())
+ */
+unsigned can_frame_wire_bits(const qemu_can_frame *frame);
 
 #endif

@@ -25,13 +25,23 @@ struct CanBusState {
     Object parent_obj;
 
     char *name;
+    bool timing;
+    bool complete;
     QTAILQ_HEAD(, CanBusClientState) clients;
-    QEMUTimer *retry_timer;
+    /*
+     * Without timing: when the next retry is due.  With timing: the end of
+     * the frame on the wire, or when the next arbitration is due.
+     */
+    QEMUTimer *timer;
+    CanBusClientState *on_wire;
+    int64_t wire_end;
 
     uint64_t frames;
     uint64_t fd_frames;
     uint64_t error_frames;
     uint64_t drops;
+    uint64_t busy_ns;
+    uint64_t arbitration_losses;
 };
 
 static bool can_bus_client_acks(CanBusClientState *client)
@@ -75,12 +85,20 @@ static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
     }
 }
 
-static int64_t can_bus_retry_delay_ns(CanBusClientState *client)
+static int64_t can_bus_bits_ns(CanBusClientState *client, unsigned bits)
 {
     uint32_t bitrate = client->bitrate ?: CAN_BUS_DEFAULT_BITRATE;
-    unsigned bits = can_frame_bits(&client->tx_frame) + CAN_ERROR_FRAME_BITS;
 
     return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
+}
+
+static int64_t can_bus_retry_delay_ns(CanBusState *bus,
+                                      CanBusClientState *client)
+{
+    /* with timing, the failed frame's own time has passed already */
+    unsigned bits = bus->timing ? 0 : can_frame_bits(&client->tx_frame);
+
+    return can_bus_bits_ns(client, bits + CAN_ERROR_FRAME_BITS);
 }
 
 /* One attempt of @client's pending frame on the wire */
@@ -111,16 +129,100 @@ static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
     bus->error_frames++;
     trace_can_bus_no_ack(bus->name, client->tx_frame.can_id);
     client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                          can_bus_retry_delay_ns(client);
+                          can_bus_retry_delay_ns(bus, client);
     client->info->tx_done(client, CAN_TX_NO_ACK);
     if (client->tx_pending) {
-        timer_mod_anticipate_ns(bus->retry_timer, client->tx_retry_at);
+        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
     }
 }
 
-static void can_bus_retry(void *opaque)
+/*
+ * The arbitration field as it goes on the wire, most significant bit
+ * first, 0 (dominant) winning: standard frames are identifier, RTR, IDE;
+ * extended frames identifier 28..18, SRR, IDE, identifier 17..0, RTR.
+ */
+static uint32_t can_bus_arbitration_field(const qemu_can_frame *frame)
 {
-    CanBusState *bus = opaque;
+    bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
+    uint32_t id;
+
+    if (!(frame->can_id & QEMU_CAN_EFF_FLAG)) {
+        id = frame->can_id & QEMU_CAN_SFF_MASK;
+        return (id << 21) | (rtr << 20);
+    }
+    id = frame->can_id & QEMU_CAN_EFF_MASK;
+    return ((id >> 18) << 21) | (3 << 19) | ((id & 0x3ffff) << 1) | rtr;
+}
+
+static bool can_bus_due(CanBusClientState *client, int64_t now)
+{
+    return client->tx_pending && client->tx_retry_at <= now;
+}
+
+/* With timing: the frame on the wire ends, or the wire is free */
+static void can_bus_wire_event(CanBusState *bus)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    int64_t next = INT64_MAX;
+    CanBusClientState *client, *winner = NULL;
+    uint32_t field, winning;
+    unsigned bit;       /* where a loser backs off, then the frame's length */
+
+    if (bus->on_wire) {
+        if (now < bus->wire_end) {
+            timer_mod(bus->timer, bus->wire_end);
+            return;
+        }
+        client = bus->on_wire;
+        bus->on_wire = NULL;
+        can_bus_attempt(bus, client);
+    }
+
+    QTAILQ_FOREACH(client, &bus->clients, next) {
+        if (can_bus_due(client, now) &&
+            (!winner || can_bus_arbitration_field(&client->tx_frame) <
+                        can_bus_arbitration_field(&winner->tx_frame))) {
+            winner = client;
+        }
+    }
+    if (!winner) {
+        QTAILQ_FOREACH(client, &bus->clients, next) {
+            if (client->tx_pending) {
+                next = MIN(next, client->tx_retry_at);
+            }
+        }
+        if (next != INT64_MAX) {
+            timer_mod(bus->timer, next);
+        }
+        return;
+    }
+
+    /* the others back off at the first bit they send recessive */
+    winning = can_bus_arbitration_field(&winner->tx_frame);
+    QTAILQ_FOREACH(client, &bus->clients, next) {
+        field = can_bus_arbitration_field(&client->tx_frame);
+        if (client == winner || !can_bus_due(client, now) ||
+            field == winning) {
+            continue;
+        }
+        bit = clz32(field ^ winning);
+        bus->arbitration_losses++;
+        trace_can_bus_arbitration_lost(bus->name, client->tx_frame.can_id,
+                                       winner->tx_frame.can_id, bit);
+        if (client->info->arbitration_lost) {
+            client->info->arbitration_lost(client, bit);
+        }
+    }
+
+    bus->on_wire = winner;
+    bit = can_frame_wire_bits(&winner->tx_frame);
+    bus->wire_end = now + can_bus_bits_ns(winner, bit);
+    bus->busy_ns += bus->wire_end - now;
+    timer_mod(bus->timer, bus->wire_end);
+}
+
+static void can_bus_retry(CanBusState *bus)
+{
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     CanBusClientState *client, *due;
 
@@ -144,8 +246,19 @@ static void can_bus_retry(void *opaque)
 
     QTAILQ_FOREACH(client, &bus->clients, next) {
         if (client->tx_pending) {
-            timer_mod_anticipate_ns(bus->retry_timer, client->tx_retry_at);
+            timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
         }
+    }
+}
+
+static void can_bus_timer(void *opaque)
+{
+    CanBusState *bus = opaque;
+
+    if (bus->timing) {
+        can_bus_wire_event(bus);
+    } else {
+        can_bus_retry(bus);
     }
 }
 
@@ -162,8 +275,18 @@ static void can_bus_client_set_pending(CanBusClientState *client,
 void can_bus_client_transmit(CanBusClientState *client,
                              const qemu_can_frame *frame, bool self_ack)
 {
+    CanBusState *bus = client->bus;
+
     can_bus_client_set_pending(client, frame, self_ack);
-    can_bus_attempt(client->bus, client);
+    if (!bus->timing) {
+        can_bus_attempt(bus, client);
+        return;
+    }
+    /* on the wire when it wins an arbitration, the next one at the earliest */
+    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (!bus->on_wire) {
+        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
+    }
 }
 
 void can_bus_client_transmit_deferred(CanBusClientState *client,
@@ -172,13 +295,17 @@ void can_bus_client_transmit_deferred(CanBusClientState *client,
 {
     can_bus_client_set_pending(client, frame, self_ack);
     client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    timer_mod_anticipate_ns(client->bus->retry_timer, client->tx_retry_at);
+    timer_mod_anticipate_ns(client->bus->timer, client->tx_retry_at);
 }
 
 bool can_bus_client_abort_tx(CanBusClientState *client)
 {
     bool was_pending = client->tx_pending;
 
+    if (client->bus && client->bus->on_wire == client) {
+        /* a frame on the wire runs to its end */
+        return false;
+    }
     client->tx_pending = false;
     return was_pending;
 }
@@ -216,6 +343,10 @@ int can_bus_remove_client(CanBusClientState *client)
 
     client->tx_pending = false;
     if (bus) {
+        if (bus->on_wire == client) {
+            /* the frame is cut short; the wire stays busy to its end */
+            bus->on_wire = NULL;
+        }
         QTAILQ_REMOVE(&bus->clients, client, next);
         client->bus = NULL;
     }
@@ -228,6 +359,23 @@ static void can_bus_complete(UserCreatable *uc, Error **errp)
 
     g_free(bus->name);
     bus->name = g_strdup(object_get_canonical_path_component(OBJECT(bus)));
+    bus->complete = true;
+}
+
+static bool can_bus_get_timing(Object *obj, Error **errp)
+{
+    return CAN_BUS(obj)->timing;
+}
+
+static void can_bus_set_timing(Object *obj, bool value, Error **errp)
+{
+    CanBusState *bus = CAN_BUS(obj);
+
+    if (bus->complete) {
+        error_setg(errp, "can-bus: timing is chosen when the bus is created");
+        return;
+    }
+    bus->timing = value;
 }
 
 static void can_bus_init(Object *obj)
@@ -236,7 +384,7 @@ static void can_bus_init(Object *obj)
 
     QTAILQ_INIT(&bus->clients);
     bus->name = g_strdup("can-bus");
-    bus->retry_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, can_bus_retry, bus);
+    bus->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, can_bus_timer, bus);
     object_property_add_uint64_ptr(obj, "frames", &bus->frames,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "fd-frames", &bus->fd_frames,
@@ -244,6 +392,11 @@ static void can_bus_init(Object *obj)
     object_property_add_uint64_ptr(obj, "error-frames", &bus->error_frames,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "drops", &bus->drops,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "busy-ns", &bus->busy_ns,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "arbitration-losses",
+                                   &bus->arbitration_losses,
                                    OBJ_PROP_FLAG_READ);
 }
 
@@ -255,7 +408,7 @@ static void can_bus_finalize(Object *obj)
     QTAILQ_FOREACH_SAFE(client, &bus->clients, next, next) {
         can_bus_remove_client(client);
     }
-    timer_free(bus->retry_timer);
+    timer_free(bus->timer);
     g_free(bus->name);
 }
 
@@ -270,6 +423,10 @@ static void can_bus_class_init(ObjectClass *oc, void *data)
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
 
     ucc->complete = can_bus_complete;
+    object_class_property_add_bool(oc, "timing", can_bus_get_timing,
+                                   can_bus_set_timing);
+    object_class_property_set_description(oc, "timing",
+        "frames take their bit time on the wire and arbitrate (default off)");
     ucc->can_be_deleted = can_bus_can_be_deleted;
 }
 

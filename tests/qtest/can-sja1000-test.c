@@ -96,7 +96,7 @@
 
 #define BITRATE             500000
 #define BIT_NS              (1000000000 / BITRATE)
-#define MAX_BOARDS          3
+#define MAX_BOARDS          4
 
 typedef struct Chip {
     QPCIDevice *dev;
@@ -143,11 +143,15 @@ static void rig_map(Rig *r)
     }
 }
 
+/* Options of the bus b0 for the next rig_start_with() */
+static const char *rig_bus_opts = "";
+
 static char *rig_cmdline(int boards, const char *extra)
 {
-    GString *cmd = g_string_new("-machine pc -nodefaults "
-                                "-object can-bus,id=b0");
+    GString *cmd = g_string_new("-machine pc -nodefaults ");
     int i;
+
+    g_string_append_printf(cmd, "-object can-bus,id=b0%s", rig_bus_opts);
 
     for (i = 0; i < boards; i++) {
         g_string_append_printf(cmd, " -device kvaser_pci,id=k%d,canbus0=b0,"
@@ -1994,6 +1998,196 @@ static void test_migration_keeps_a_pending_transmission(void)
     rig_stop(&dst);
 }
 
+/*
+ * Bus timing (can-bus timing=on).  Frame lengths in bits, stuff bits and
+ * the 3-bit interframe space included, were worked out independently of
+ * the model from the bit patterns (SOF, arbitration and control fields,
+ * data, CRC-15 by polynomial division, stuffing after five equal bits,
+ * then CRC delimiter, ACK slot and delimiter, EOF).
+ */
+typedef struct TimedFrame {
+    CanMsg msg;
+    unsigned bits;
+} TimedFrame;
+
+static const TimedFrame timed_frames[] = {
+    { { .id = 0x123, .dlc = 8, .data = { 1, 2, 3, 4, 5, 6, 7, 8 } }, 119 },
+    { { .id = 0x000, .dlc = 0 }, 53 },
+    { { .id = 0x1abcdef0, .ext = true, .dlc = 2, .data = { 0xaa, 0x55 } },
+      86 },
+    { { .id = 0x7ff, .rtr = true, .dlc = 8 }, 50 },
+};
+
+static void rig_start_timed(Rig *r, int boards)
+{
+    rig_bus_opts = ",timing=on";
+    rig_start(r, boards);
+    rig_bus_opts = "";
+}
+
+static void set_bit_timing(Chip *c, uint8_t btr0, uint8_t btr1)
+{
+    uint8_t mod = rd(c, REG_MOD);
+
+    wr(c, REG_MOD, mod | MOD_RM);
+    wr(c, REG_BTR0, btr0);
+    wr(c, REG_BTR1, btr1);
+    wr(c, REG_MOD, mod);
+}
+
+/* @f leaves @tx and reaches @rx exactly @f->bits bit times after TR */
+static void assert_frame_time(Rig *r, Chip *tx, Chip *rx,
+                              const TimedFrame *f, int64_t bit_ns)
+{
+    CanMsg got;
+
+    pelican_load_tx(tx, &f->msg);
+    wr(tx, REG_CMR, CMR_TR);
+    qtest_clock_step(r->qts, f->bits * bit_ns - 1);
+    g_assert_cmphex(rd(tx, REG_SR) & (SR_TCS | SR_TS), ==, SR_TS);
+    g_assert_cmpuint(rd(rx, REG_RMC), ==, 0);
+    qtest_clock_step(r->qts, 1);
+    g_assert_cmphex(rd(tx, REG_SR) & (SR_TCS | SR_TBS | SR_TS), ==,
+                    SR_TCS | SR_TBS);
+    g_assert_cmpuint(rd(rx, REG_RMC), ==, 1);
+    pelican_read_rx(rx, &got);
+    g_assert_cmphex(got.id, ==, f->msg.id);
+    wr(rx, REG_CMR, CMR_RRB);
+}
+
+static void test_timing_frame_takes_its_bit_time(void)
+{
+    static const struct {
+        uint8_t btr0, btr1;
+        int64_t bit_ns;
+    } rates[] = {
+        { 0x03, 0x1c, 8000 },   /* 125 kbit/s */
+        { 0x00, 0x1c, 2000 },   /* 500 kbit/s */
+        { 0x00, 0x14, 1000 },   /* 1 Mbit/s */
+    };
+    Rig r;
+    int i, j;
+
+    rig_start_timed(&r, 2);
+    pelican_setup(&r.chip[0], 0, 0);
+    pelican_setup(&r.chip[1], 0, 0);
+    for (i = 0; i < ARRAY_SIZE(rates); i++) {
+        set_bit_timing(&r.chip[0], rates[i].btr0, rates[i].btr1);
+        set_bit_timing(&r.chip[1], rates[i].btr0, rates[i].btr1);
+        for (j = 0; j < ARRAY_SIZE(timed_frames); j++) {
+            assert_frame_time(&r, &r.chip[0], &r.chip[1], &timed_frames[j],
+                              rates[i].bit_ns);
+        }
+    }
+    rig_stop(&r);
+}
+
+/* Put a frame on the wire from @c, so that others queue behind it */
+static void occupy_wire(Chip *c)
+{
+    static const CanMsg blocker = { .id = 0x7fe, .dlc = 8 };
+
+    pelican_load_tx(c, &blocker);
+    wr(c, REG_CMR, CMR_TR);
+}
+
+/*
+ * Three frames pending when the wire frees: the lowest identifier wins,
+ * the others lose at the first bit where they send recessive, read in ALC,
+ * and go next in identifier order.
+ */
+static void test_timing_arbitration_in_identifier_order(void)
+{
+    static const CanMsg m300 = { .id = 0x300, .dlc = 1, .data = { 3 } };
+    static const CanMsg m100 = { .id = 0x100, .dlc = 1, .data = { 1 } };
+    static const CanMsg m200 = { .id = 0x200, .dlc = 1, .data = { 2 } };
+    CanMsg got;
+    Rig r;
+    int i;
+
+    rig_start_timed(&r, 4);
+    for (i = 0; i < 4; i++) {
+        pelican_setup(&r.chip[i], 0, IR_ALI);
+    }
+    occupy_wire(&r.chip[3]);
+    pelican_load_tx(&r.chip[0], &m300);
+    pelican_load_tx(&r.chip[1], &m100);
+    pelican_load_tx(&r.chip[2], &m200);
+    wr(&r.chip[0], REG_CMR, CMR_TR);
+    wr(&r.chip[1], REG_CMR, CMR_TR);
+    wr(&r.chip[2], REG_CMR, CMR_TR);
+    wait_us(&r, 2000);
+
+    /* 0x300 = 011..., 0x200 = 010..., 0x100 = 001...: bit 1 decides */
+    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_ALI, ==, IR_ALI);
+    g_assert_cmpuint(rd(&r.chip[0], REG_ALC), ==, 1);
+    g_assert_cmphex(rd(&r.chip[2], REG_IR) & IR_ALI, ==, IR_ALI);
+    g_assert_cmpuint(rd(&r.chip[2], REG_ALC), ==, 1);
+    g_assert_cmphex(rd(&r.chip[1], REG_IR) & IR_ALI, ==, 0);
+
+    /* after the blocker, chip 0 heard 0x100, 0x200; chip 1 0x200, 0x300 */
+    g_assert_cmpuint(rd(&r.chip[0], REG_RMC), ==, 3);
+    wr(&r.chip[0], REG_CMR, CMR_RRB);
+    pelican_read_rx(&r.chip[0], &got);
+    g_assert_cmphex(got.id, ==, 0x100);
+    wr(&r.chip[0], REG_CMR, CMR_RRB);
+    pelican_read_rx(&r.chip[0], &got);
+    g_assert_cmphex(got.id, ==, 0x200);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 3);
+    wr(&r.chip[1], REG_CMR, CMR_RRB);
+    pelican_read_rx(&r.chip[1], &got);
+    g_assert_cmphex(got.id, ==, 0x200);
+    wr(&r.chip[1], REG_CMR, CMR_RRB);
+    pelican_read_rx(&r.chip[1], &got);
+    g_assert_cmphex(got.id, ==, 0x300);
+    g_assert_cmpint(bus_counter(&r, "arbitration-losses"), ==, 3);
+    rig_stop(&r);
+}
+
+/* A standard frame beats an extended one with the same base identifier */
+static void test_timing_standard_beats_extended(void)
+{
+    static const CanMsg ext = { .id = 0x123 << 18, .ext = true, .dlc = 0 };
+    static const CanMsg std = { .id = 0x123, .rtr = true, .dlc = 0 };
+    CanMsg got;
+    Rig r;
+
+    rig_start_timed(&r, 3);
+    pelican_setup(&r.chip[0], 0, IR_ALI);
+    pelican_setup(&r.chip[1], 0, IR_ALI);
+    pelican_setup(&r.chip[2], 0, 0);
+    occupy_wire(&r.chip[2]);
+    pelican_load_tx(&r.chip[0], &ext);
+    pelican_load_tx(&r.chip[1], &std);
+    wr(&r.chip[0], REG_CMR, CMR_TR);
+    wr(&r.chip[1], REG_CMR, CMR_TR);
+    wait_us(&r, 1000);
+    /* a remote standard frame sends RTR recessive like SRR; IDE decides */
+    g_assert_cmpuint(rd(&r.chip[0], REG_ALC), ==, 12);
+    g_assert_cmpuint(rd(&r.chip[2], REG_RMC), ==, 2);
+    pelican_read_rx(&r.chip[2], &got);
+    g_assert_false(got.ext);
+    g_assert_cmphex(got.id, ==, 0x123);
+    rig_stop(&r);
+}
+
+/* Timing keeps a lone node's ACK errors: TEC stops at 128, error passive */
+static void test_timing_lone_node_stops_at_error_passive(void)
+{
+    static const CanMsg m = { .id = 0x55, .dlc = 1, .data = { 0x55 } };
+    Rig r;
+
+    rig_start_timed(&r, 1);
+    pelican_setup(&r.chip[0], 0, IR_EPI);
+    pelican_load_tx(&r.chip[0], &m);
+    wr(&r.chip[0], REG_CMR, CMR_TR);
+    wait_us(&r, 20000);
+    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 128);
+    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmphex(rd(&r.chip[0], REG_SR) & SR_BS, ==, 0);
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2106,6 +2300,14 @@ int main(int argc, char **argv)
     qtest_add_func("/can-sja1000/counter-writes-take-effect-when-reset-mode-"
                    "is-left",
                    test_counter_writes_take_effect_when_reset_mode_is_left);
+    qtest_add_func("/can-sja1000/timing/frame-takes-its-bit-time",
+                   test_timing_frame_takes_its_bit_time);
+    qtest_add_func("/can-sja1000/timing/arbitration-in-identifier-order",
+                   test_timing_arbitration_in_identifier_order);
+    qtest_add_func("/can-sja1000/timing/standard-beats-extended",
+                   test_timing_standard_beats_extended);
+    qtest_add_func("/can-sja1000/timing/lone-node-stops-at-error-passive",
+                   test_timing_lone_node_stops_at_error_passive);
     qtest_add_func("/can-sja1000/self-reception-passes-the-own-filter",
                    test_self_reception_passes_the_own_filter);
 

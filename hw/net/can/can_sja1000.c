@@ -312,6 +312,12 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
     qemu_can_frame frame;
 
+    if (sja_in_reset(s)) {
+        /* reset mode cut the frame short: it counts for nothing here */
+        s->tx_busy = false;
+        can_bus_client_abort_tx(client);
+        return;
+    }
     if (result == CAN_TX_OK) {
         trace_sja1000_tx_done(DEVICE(s)->canonical_path, s->tec);
         s->tx_busy = false;
@@ -343,6 +349,24 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
         return;
     }
     sja_update_error_state(s);
+    if (s->tx_single_shot) {
+        can_bus_client_abort_tx(client);
+        s->tx_busy = false;
+        sja_raise(s, R_IR_TI_MASK);
+    }
+}
+
+static void sja_arbitration_lost(CanBusClientState *client, unsigned bit)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+
+    trace_sja1000_arbitration_lost(DEVICE(s)->canonical_path, bit);
+    /* like ECC: ALC holds the first loss until read, and so does ALI */
+    if (s->alc_armed && sja_pelican(s)) {
+        s->alc = bit;
+        s->alc_armed = false;
+        sja_raise(s, R_IR_ALI_MASK);
+    }
     if (s->tx_single_shot) {
         can_bus_client_abort_tx(client);
         s->tx_busy = false;
@@ -408,6 +432,7 @@ static CanBusClientInfo sja_bus_client_info = {
     .receive = sja_receive,
     .acks = sja_acks,
     .tx_done = sja_tx_done,
+    .arbitration_lost = sja_arbitration_lost,
 };
 
 /* Bus-off recovery: TXERR counts the bus-free sequences down */
@@ -637,8 +662,8 @@ static uint8_t sja_read_pelican(CanSJA1000State *s, hwaddr addr)
     case A_OCR:
         return s->ocr;
     case A_ALC:
-        /* arbitration is never lost on a bus without bit timing */
-        return 0;
+        s->alc_armed = true;
+        return s->alc;
     case A_ECC:
         s->ecc_armed = true;
         return s->ecc;
@@ -936,6 +961,8 @@ static void sja_reset_hold(Object *obj, ResetType type)
     s->cdr = 0;
     s->ecc = 0;
     s->ecc_armed = true;
+    s->alc = 0;
+    s->alc_armed = true;
     s->ewlr = SJA_EWLR_DEFAULT;
     s->tec = 0;
     s->rec = 0;
@@ -1074,6 +1101,8 @@ const VMStateDescription vmstate_can_sja1000 = {
         VMSTATE_BOOL(sr_bs, CanSJA1000State),
         VMSTATE_BOOL(passive, CanSJA1000State),
         VMSTATE_BOOL(ecc_armed, CanSJA1000State),
+        VMSTATE_UINT8(alc, CanSJA1000State),
+        VMSTATE_BOOL(alc_armed, CanSJA1000State),
         VMSTATE_INT64(recovery_start, CanSJA1000State),
         VMSTATE_END_OF_LIST()
     }

@@ -46,6 +46,7 @@ struct CanSJA1000State {
     uint8_t ocr;
     uint8_t cdr;
     uint8_t ecc;
+    uint8_t alc;
     uint8_t ewlr;
     uint8_t acr[4];
     uint8_t amr[4];
@@ -66,6 +67,7 @@ struct CanSJA1000State {
     bool sr_bs;             /* SR.BS */
     bool passive;           /* error passive as last reported */
     bool ecc_armed;         /* ECC captures the next bus error */
+    bool alc_armed;         /* ALC captures the next arbitration loss */
     int64_t recovery_start; /* bus-off recovery began (ns), or -1 */
 
     /* counters for the user, not chip state */
