@@ -61,6 +61,7 @@ typedef struct CanBusState CanBusState;
 typedef enum CanTxResult {
     CAN_TX_OK,      /* on the wire and acknowledged */
     CAN_TX_NO_ACK,  /* on the wire, nobody acknowledged: an ACK error */
+    CAN_TX_ERROR,   /* destroyed by another node's error flag */
 } CanTxResult;
 
 typedef struct CanBusClientInfo {
@@ -92,6 +93,14 @@ typedef struct CanBusClientInfo {
      * when the wire is free.
      */
     void (*arbitration_lost)(CanBusClientState *client, unsigned bit);
+    /*
+     * Optional, on a bus with timing: the client saw an error while
+     * receiving, either detected by itself (@own: its bitrate does not
+     * match the sender's) or another node's error flag.  Returns whether
+     * it signalled the error with an active error flag, which destroys the
+     * frame for every node.
+     */
+    bool (*rx_error)(CanBusClientState *client, bool own);
 } CanBusClientInfo;
 
 struct CanBusClientState {

@@ -20,6 +20,8 @@
 #define CAN_BUS_DEFAULT_BITRATE 1000000
 /* An active error flag and its delimiter, sent after a failed attempt */
 #define CAN_ERROR_FRAME_BITS    (6 + 8)
+/* Largest bitrate difference, in per mille, nodes still synchronise over */
+#define CAN_BUS_BITRATE_TOLERANCE 16
 
 struct CanBusState {
     Object parent_obj;
@@ -52,6 +54,22 @@ static bool can_bus_client_acks(CanBusClientState *client)
     return client->info->can_receive(client);
 }
 
+/*
+ * Whether @peer cannot follow @sender's bits: their bitrates differ by more
+ * than the oscillator tolerance CAN's resynchronisation absorbs (ISO
+ * 11898-1 allows at most 1.58 %).  An unknown bitrate follows anything.
+ */
+static bool can_bus_mismatched(CanBusClientState *peer,
+                               CanBusClientState *sender)
+{
+    uint64_t a = peer->bitrate, b = sender->bitrate;
+
+    if (!a || !b) {
+        return false;
+    }
+    return (a > b ? a - b : b - a) * 1000 > b * CAN_BUS_BITRATE_TOLERANCE;
+}
+
 /* Hand @frame to every client but @sender; frame counters are the caller's */
 static void can_bus_deliver(CanBusState *bus, CanBusClientState *sender,
                             const qemu_can_frame *frame)
@@ -61,7 +79,9 @@ static void can_bus_deliver(CanBusState *bus, CanBusClientState *sender,
     trace_can_bus_frame(bus->name, frame->can_id, frame->can_dlc,
                         frame->flags);
     QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer == sender) {
+        if (peer == sender ||
+            (bus->timing && can_bus_mismatched(peer, sender))) {
+            /* a node that cannot follow the bits receives nothing */
             continue;
         }
         if (!peer->info->can_receive(peer)) {
@@ -101,14 +121,62 @@ static int64_t can_bus_retry_delay_ns(CanBusState *bus,
     return can_bus_bits_ns(client, bits + CAN_ERROR_FRAME_BITS);
 }
 
+/*
+ * With timing: nodes that cannot follow the sender see errors.  Returns
+ * whether one of them destroyed the frame with an active error flag; every
+ * other receiver then sees that flag as an error of its own.
+ */
+static bool can_bus_frame_destroyed(CanBusState *bus,
+                                    CanBusClientState *client)
+{
+    CanBusClientState *peer;
+    bool destroyed = false;
+
+    QTAILQ_FOREACH(peer, &bus->clients, next) {
+        if (peer != client && peer->info->rx_error &&
+            can_bus_mismatched(peer, client) &&
+            peer->info->rx_error(peer, true)) {
+            destroyed = true;
+        }
+    }
+    if (!destroyed) {
+        return false;
+    }
+    QTAILQ_FOREACH(peer, &bus->clients, next) {
+        if (peer != client && peer->info->rx_error &&
+            !can_bus_mismatched(peer, client)) {
+            peer->info->rx_error(peer, false);
+        }
+    }
+    return true;
+}
+
+static void can_bus_failed(CanBusState *bus, CanBusClientState *client,
+                           CanTxResult result)
+{
+    bus->error_frames++;
+    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                          can_bus_retry_delay_ns(bus, client);
+    client->info->tx_done(client, result);
+    if (client->tx_pending) {
+        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
+    }
+}
+
 /* One attempt of @client's pending frame on the wire */
 static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
 {
     CanBusClientState *peer;
     bool acked = client->tx_self_ack;
 
+    if (bus->timing && can_bus_frame_destroyed(bus, client)) {
+        trace_can_bus_destroyed(bus->name, client->tx_frame.can_id);
+        can_bus_failed(bus, client, CAN_TX_ERROR);
+        return;
+    }
     QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer != client && can_bus_client_acks(peer)) {
+        if (peer != client && can_bus_client_acks(peer) &&
+            !(bus->timing && can_bus_mismatched(peer, client))) {
             acked = true;
             break;
         }
@@ -126,14 +194,8 @@ static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
      * The sender's error flag at the ACK delimiter destroys the frame for
      * every receiver, so nobody gets it.
      */
-    bus->error_frames++;
     trace_can_bus_no_ack(bus->name, client->tx_frame.can_id);
-    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                          can_bus_retry_delay_ns(bus, client);
-    client->info->tx_done(client, CAN_TX_NO_ACK);
-    if (client->tx_pending) {
-        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
-    }
+    can_bus_failed(bus, client, CAN_TX_NO_ACK);
 }
 
 /*

@@ -2188,6 +2188,84 @@ static void test_timing_lone_node_stops_at_error_passive(void)
     rig_stop(&r);
 }
 
+/*
+ * Bitrate mismatch (timing=on).  A node that cannot follow the sender's
+ * bitrate sees a stuff error, and while error active its error flag
+ * destroys the frame for everyone: the sender sees a bit error (TEC += 8),
+ * receivers that could follow see the flag (REC += 1), the node that
+ * flagged first sees their flags follow its own (REC += 1 + 8, ISO
+ * 11898-1 12.1.4.2).  Once it is error passive its flag is recessive and
+ * the frame gets through to the others.
+ */
+#define ECC_TX_BIT_ERROR    0x02    /* bit error, TX, in the identifier */
+#define ECC_RX_STUFF_ERROR  0xa2    /* stuff error, RX, in the identifier */
+
+static void test_timing_mismatched_node_destroys_frames_until_passive(void)
+{
+    static const CanMsg m = { .id = 0x321, .dlc = 2, .data = { 1, 2 } };
+    CanMsg got;
+    Rig r;
+
+    rig_start_timed(&r, 3);
+    pelican_setup(&r.chip[0], 0, IR_BEI);
+    pelican_setup(&r.chip[1], 0, 0);
+    pelican_setup(&r.chip[2], 0, IR_BEI | IR_EPI);
+    set_bit_timing(&r.chip[2], 0x01, 0x1c);     /* 250 kbit/s */
+
+    pelican_load_tx(&r.chip[0], &m);
+    wr(&r.chip[0], REG_CMR, CMR_TR);
+    wait_us(&r, 150);                            /* the first attempt */
+    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 8);
+    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_BEI, ==, IR_BEI);
+    g_assert_cmphex(rd(&r.chip[0], REG_ECC), ==, ECC_TX_BIT_ERROR);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), ==, 1);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 0);
+    g_assert_cmpuint(rd(&r.chip[2], REG_RXERR), ==, 9);
+    g_assert_cmphex(rd(&r.chip[2], REG_ECC), ==, ECC_RX_STUFF_ERROR);
+
+    /* 15 destroyed attempts make chip 2 error passive (REC 135) */
+    wait_us(&r, 20000);
+    g_assert_cmphex(rd(&r.chip[2], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmpuint(rd(&r.chip[2], REG_RXERR), >=, 128);
+    g_assert_cmpuint(rd(&r.chip[2], REG_RMC), ==, 0);
+    /* then the 16th gets through: 15 x 8 up, 1 down; 15 up, 1 down */
+    g_assert_cmphex(rd(&r.chip[0], REG_SR) & (SR_TCS | SR_TBS), ==,
+                    SR_TCS | SR_TBS);
+    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 119);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), ==, 14);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 1);
+    pelican_read_rx(&r.chip[1], &got);
+    g_assert_cmphex(got.id, ==, m.id);
+    rig_stop(&r);
+}
+
+/* Two nodes set to different bitrates: both end error passive */
+static void test_timing_mismatched_pair_ends_error_passive(void)
+{
+    static const CanMsg m = { .id = 0x321, .dlc = 2, .data = { 1, 2 } };
+    Rig r;
+
+    rig_start_timed(&r, 2);
+    pelican_setup(&r.chip[0], 0, IR_EPI);
+    pelican_setup(&r.chip[1], 0, IR_EPI);
+    set_bit_timing(&r.chip[1], 0x01, 0x1c);     /* 250 kbit/s */
+    pelican_load_tx(&r.chip[0], &m);
+    wr(&r.chip[0], REG_CMR, CMR_TR);
+    wait_us(&r, 50000);
+    /*
+     * 15 destroyed attempts (TEC 120) make the receiver passive; then
+     * nobody acknowledges: one ACK error takes the sender to 128, where
+     * the passive transmitter's ACK-error exception holds it.
+     */
+    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 128);
+    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmphex(rd(&r.chip[0], REG_SR) & (SR_BS | SR_TBS), ==, 0);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), >=, 128);
+    g_assert_cmphex(rd(&r.chip[1], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 0);
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2308,6 +2386,11 @@ int main(int argc, char **argv)
                    test_timing_standard_beats_extended);
     qtest_add_func("/can-sja1000/timing/lone-node-stops-at-error-passive",
                    test_timing_lone_node_stops_at_error_passive);
+    qtest_add_func("/can-sja1000/timing/mismatched-node-destroys-frames-"
+                   "until-passive",
+                   test_timing_mismatched_node_destroys_frames_until_passive);
+    qtest_add_func("/can-sja1000/timing/mismatched-pair-ends-error-passive",
+                   test_timing_mismatched_pair_ends_error_passive);
     qtest_add_func("/can-sja1000/self-reception-passes-the-own-filter",
                    test_self_reception_passes_the_own_filter);
 

@@ -102,6 +102,13 @@ REG8(BASIC_RXB, 20)
 #define SJA_RECOVERY_TEC       127
 /* ECC of an ACK error: "other" error, while transmitting, ACK slot */
 #define SJA_ECC_ACK_ERROR      0xd9
+/*
+ * A node that cannot follow the sender's bitrate fails within the
+ * identifier: a stuff error there while receiving, and the bit error the
+ * transmitter sees when the error flag overwrites its recessive bits.
+ */
+#define SJA_ECC_RX_STUFF_ERROR 0xa2
+#define SJA_ECC_TX_BIT_ERROR   0x02
 /* bus-off recovery waits for 128 occurrences of 11 recessive bits */
 #define SJA_RECOVERY_BITS      (128 * 11)
 
@@ -334,14 +341,19 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
         return;
     }
 
-    trace_sja1000_ack_error(DEVICE(s)->canonical_path, s->tec);
-    sja_bus_error(s, SJA_ECC_ACK_ERROR);
+    trace_sja1000_tx_error(DEVICE(s)->canonical_path, result, s->tec);
+    if (result == CAN_TX_NO_ACK) {
+        sja_bus_error(s, SJA_ECC_ACK_ERROR);
+    } else {
+        /* it sent recessive and saw another node's dominant error flag */
+        sja_bus_error(s, SJA_ECC_TX_BIT_ERROR);
+    }
     /*
      * An error-passive transmitter that sees only an ACK error leaves its
      * counter alone (ISO 11898-1 12.1.4.2 exception 1): a lone node stays at
      * 128, error passive, and never goes bus-off.
      */
-    if (!s->passive) {
+    if (!s->passive || result != CAN_TX_NO_ACK) {
         s->tec += 8;
     }
     if (s->tec > SJA_BUS_OFF_LIMIT) {
@@ -372,6 +384,31 @@ static void sja_arbitration_lost(CanBusClientState *client, unsigned bit)
         s->tx_busy = false;
         sja_raise(s, R_IR_TI_MASK);
     }
+}
+
+static bool sja_rx_error(CanBusClientState *client, bool own)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+    bool active_flag;
+
+    if (sja_in_reset(s) || s->recovery_start >= 0 || sja_sleeping(s)) {
+        return false;
+    }
+    sja_bus_error(s, SJA_ECC_RX_STUFF_ERROR);
+    /* a listen-only node sees errors but neither flags nor counts them */
+    if (FIELD_EX8(s->mod, MOD, LOM)) {
+        return false;
+    }
+    active_flag = !s->passive;
+    /*
+     * ISO 11898-1 12.1.4.2: +1 for a receiver that detects an error; the
+     * node that detected it first also sees the others' flags follow its
+     * own, +8.
+     */
+    s->rec = MIN(s->rec + (own ? 9 : 1), UINT8_MAX);
+    trace_sja1000_rx_error(DEVICE(s)->canonical_path, own, s->rec);
+    sja_update_error_state(s);
+    return active_flag;
 }
 
 static bool sja_acks(CanBusClientState *client)
@@ -433,6 +470,7 @@ static CanBusClientInfo sja_bus_client_info = {
     .acks = sja_acks,
     .tx_done = sja_tx_done,
     .arbitration_lost = sja_arbitration_lost,
+    .rx_error = sja_rx_error,
 };
 
 /* Bus-off recovery: TXERR counts the bus-free sequences down */
