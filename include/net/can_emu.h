@@ -113,6 +113,8 @@ struct CanBusClientState {
     bool tx_self_ack;
     int64_t tx_retry_at;
     qemu_can_frame tx_frame;
+    /* with timing: frames from can_bus_client_send() waiting for the wire */
+    GQueue *send_queue;
     /* Nominal bitrate in bit/s for retry spacing, 0 if unknown */
     uint32_t bitrate;
 };
@@ -148,7 +150,9 @@ bool can_bus_client_abort_tx(CanBusClientState *client);
 /*
  * Put frames that need no acknowledgement handshake on the bus: frames that
  * already exist on a host interface, or controllers that complete
- * transmissions on their own.  Returns the number of frames carried.
+ * transmissions on their own.  On a bus with timing they wait their turn on
+ * the wire in a bounded queue, taking the bus's bitrate; frames beyond it
+ * are dropped and counted.  Returns the number of frames taken.
  */
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);

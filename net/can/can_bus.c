@@ -20,6 +20,8 @@
 #define CAN_BUS_DEFAULT_BITRATE 1000000
 /* An active error flag and its delimiter, sent after a failed attempt */
 #define CAN_ERROR_FRAME_BITS    (6 + 8)
+/* Frames of can_bus_client_send() a client may have waiting for the wire */
+#define CAN_BUS_SEND_QUEUE_LEN  64
 /* Largest bitrate difference, in per mille, nodes still synchronise over */
 #define CAN_BUS_BITRATE_TOLERANCE 16
 
@@ -105,11 +107,54 @@ static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
     }
 }
 
+/* A client with no bitrate of its own (a host backend) sends at the bus's */
+static uint32_t can_bus_bitrate(CanBusClientState *client)
+{
+    CanBusClientState *peer;
+
+    if (client->bitrate) {
+        return client->bitrate;
+    }
+    QTAILQ_FOREACH(peer, &client->bus->clients, next) {
+        if (peer->bitrate) {
+            return peer->bitrate;
+        }
+    }
+    return CAN_BUS_DEFAULT_BITRATE;
+}
+
 static int64_t can_bus_bits_ns(CanBusClientState *client, unsigned bits)
 {
-    uint32_t bitrate = client->bitrate ?: CAN_BUS_DEFAULT_BITRATE;
+    return muldiv64(bits, NANOSECONDS_PER_SECOND, can_bus_bitrate(client));
+}
 
-    return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
+/* With timing: the next queued frame of a can_bus_client_send() user */
+static void can_bus_send_next(CanBusState *bus, CanBusClientState *client)
+{
+    qemu_can_frame *frame = g_queue_pop_head(client->send_queue);
+
+    if (!frame) {
+        return;
+    }
+    client->tx_frame = *frame;
+    g_free(frame);
+    /* acknowledged where it came from already */
+    client->tx_self_ack = true;
+    client->tx_pending = true;
+    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (!bus->on_wire) {
+        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
+    }
+}
+
+static void can_bus_tx_done(CanBusState *bus, CanBusClientState *client,
+                            CanTxResult result)
+{
+    if (client->info->tx_done) {
+        client->info->tx_done(client, result);
+    } else if (result == CAN_TX_OK) {
+        can_bus_send_next(bus, client);
+    }
 }
 
 static int64_t can_bus_retry_delay_ns(CanBusState *bus,
@@ -157,7 +202,7 @@ static void can_bus_failed(CanBusState *bus, CanBusClientState *client,
     bus->error_frames++;
     client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                           can_bus_retry_delay_ns(bus, client);
-    client->info->tx_done(client, result);
+    can_bus_tx_done(bus, client, result);
     if (client->tx_pending) {
         timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
     }
@@ -186,7 +231,7 @@ static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
         client->tx_pending = false;
         can_bus_count(bus, &client->tx_frame);
         can_bus_deliver(bus, client, &client->tx_frame);
-        client->info->tx_done(client, CAN_TX_OK);
+        can_bus_tx_done(bus, client, CAN_TX_OK);
         return;
     }
 
@@ -376,16 +421,35 @@ ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt)
 {
     CanBusState *bus = client->bus;
-    size_t i;
+    size_t i, taken = 0;
 
     if (!bus) {
         return -1;
     }
     for (i = 0; i < frames_cnt; i++) {
-        can_bus_count(bus, &frames[i]);
-        can_bus_deliver(bus, client, &frames[i]);
+        taken++;
+        /* error reports are no frames on the wire */
+        if (!bus->timing || (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
+            can_bus_count(bus, &frames[i]);
+            can_bus_deliver(bus, client, &frames[i]);
+            continue;
+        }
+        if (!client->send_queue) {
+            client->send_queue = g_queue_new();
+        }
+        if (g_queue_get_length(client->send_queue) >= CAN_BUS_SEND_QUEUE_LEN) {
+            bus->drops++;
+            taken--;
+            trace_can_bus_send_queue_full(bus->name, frames[i].can_id);
+            continue;
+        }
+        g_queue_push_tail(client->send_queue,
+                          g_memdup2(&frames[i], sizeof(frames[i])));
     }
-    return frames_cnt;
+    if (bus->timing && !client->tx_pending) {
+        can_bus_send_next(bus, client);
+    }
+    return taken;
 }
 
 int can_bus_insert_client(CanBusState *bus, CanBusClientState *client)
@@ -404,6 +468,10 @@ int can_bus_remove_client(CanBusClientState *client)
     CanBusState *bus = client->bus;
 
     client->tx_pending = false;
+    if (client->send_queue) {
+        g_queue_free_full(client->send_queue, g_free);
+        client->send_queue = NULL;
+    }
     if (bus) {
         if (bus->on_wire == client) {
             /* the frame is cut short; the wire stays busy to its end */

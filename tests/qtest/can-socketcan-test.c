@@ -83,6 +83,8 @@ typedef struct Rig {
 static const char *no_can_reason;
 /* Arguments for every QEMU: TCG for the benchmark (see above) */
 static const char *bench_args = "";
+/* Options of the bus b0 for the next rig_start() */
+static const char *bus_opts = "";
 /*
  * Kinds of frame seq_frame() cycles through: 4, or 2 (data frames only)
  * for the benchmark, as upstream QEMU garbles extended remote frames.
@@ -361,9 +363,10 @@ static void rig_start(Rig *r, const char *backends, bool capture_stderr)
         close(fd);
         redirect = g_strdup_printf("2>%s", r->stderr_path);
     }
-    r->qts = qtest_initf("-machine pc -nodefaults %s -object can-bus,id=b0 "
+    r->qts = qtest_initf("-machine pc -nodefaults %s -object can-bus,id=b0%s "
                          "-device kvaser_pci,id=kv,addr=0x%x,canbus=b0 %s %s",
-                         bench_args, KVASER_SLOT, backends, redirect ?: "");
+                         bench_args, bus_opts, KVASER_SLOT, backends,
+                         redirect ?: "");
     r->bus = qpci_new_pc(r->qts, NULL);
     r->dev = qpci_device_find(r->bus, QPCI_DEVFN(KVASER_SLOT, 0));
     g_assert(r->dev);
@@ -1531,6 +1534,63 @@ static void bench_guest_to_host(void)
     close(fd);
 }
 
+/*
+ * On a bus with timing=on, host frames take their turn on the wire at the
+ * bus's bitrate (the Kvaser channel's 500 kbit/s): a frame of 119 bits
+ * (standard id 0x123, 8 bytes 01..08, stuff bits and interframe space
+ * included) arrives 238 us of virtual time after the previous one, and
+ * frames beyond the backend's place in the queue for the wire are dropped
+ * and counted by the bus.
+ */
+static void test_timed_host_frames_take_wire_time(void)
+{
+    const struct canfd_frame f = {
+        .can_id = 0x123, .len = 8, .data = { 1, 2, 3, 4, 5, 6, 7, 8 },
+    };
+    const int64_t frame_ns = 119 * 2000;
+    const unsigned n = 100, queued = 64;
+    int64_t end;
+    unsigned i;
+    Rig r;
+    int fd;
+
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    fd = sock_open("vcan0");
+    bus_opts = ",timing=on";
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
+              false);
+    bus_opts = "";
+    for (i = 0; i < 4; i++) {
+        sock_send(fd, &f, false);
+    }
+    end = g_get_monotonic_time() + TIMEOUT_US;
+    while (counter(&r, "h0", "rx-frames") < 4) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+    }
+    g_assert_cmpuint(rd(&r, REG_RMC), ==, 0);
+    qtest_clock_step(r.qts, frame_ns - 1);
+    g_assert_cmpuint(rd(&r, REG_RMC), ==, 0);
+    qtest_clock_step(r.qts, 1);
+    g_assert_cmpuint(rd(&r, REG_RMC), ==, 1);
+    qtest_clock_step(r.qts, 3 * frame_ns);
+    g_assert_cmpuint(rd(&r, REG_RMC), ==, 4);
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "busy-ns"), ==, 4 * frame_ns);
+
+    /* one frame on the wire, 64 waiting, the rest dropped */
+    for (i = 0; i < n; i++) {
+        sock_send(fd, &f, false);
+    }
+    while (counter(&r, "h0", "rx-frames") < 4 + n) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end + TIMEOUT_US);
+    }
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "drops"), ==,
+                     n - 1 - queued);
+    rig_stop(&r);
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     const char *bench = g_getenv("QTEST_CAN_BENCH");
@@ -1580,6 +1640,8 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/error-frames/passed", test_error_frames_passed);
     qtest_add_func("/socketcan/link/down-up", test_link_down_up);
     qtest_add_func("/socketcan/link/down-at-start", test_link_down_at_start);
+    qtest_add_func("/socketcan/timing/host-frames-take-wire-time",
+                   test_timed_host_frames_take_wire_time);
     qtest_add_func("/socketcan/link/deleted-and-back",
                    test_link_deleted_and_back);
     qtest_add_func("/socketcan/link/flapping-under-load",
