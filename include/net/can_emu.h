@@ -101,6 +101,12 @@ typedef struct CanBusClientInfo {
      * frame for every node.
      */
     bool (*rx_error)(CanBusClientState *client, bool own);
+    /*
+     * Optional: whether the client is error passive.  An error-passive
+     * transmitter signals an ACK error with recessive bits that receivers
+     * take for the end of frame, so they still receive the frame.
+     */
+    bool (*error_passive)(CanBusClientState *client);
 } CanBusClientInfo;
 
 struct CanBusClientState {

@@ -236,10 +236,16 @@ static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
     }
 
     /*
-     * The sender's error flag at the ACK delimiter destroys the frame for
-     * every receiver, so nobody gets it.
+     * The sender flags the ACK error after the ACK delimiter.  An active
+     * flag destroys the frame for every receiver; a passive one is
+     * recessive, like the end of frame it overlaps, so the receivers that
+     * do not acknowledge (listen-only nodes) get the frame, at every
+     * attempt.
      */
     trace_can_bus_no_ack(bus->name, client->tx_frame.can_id);
+    if (client->info->error_passive && client->info->error_passive(client)) {
+        can_bus_deliver(bus, client, &client->tx_frame);
+    }
     can_bus_failed(bus, client, CAN_TX_NO_ACK);
 }
 

@@ -1231,6 +1231,39 @@ static void test_listen_only_receives_but_never_acks_or_sends(void)
 }
 
 /*
+ * ISO 11898-1: an error-passive transmitter flags its ACK error with
+ * recessive bits, which overlap the end of frame unseen, so a listen-only
+ * receiver takes the frame, once per attempt.  An error-active sender's
+ * flag destroys it.
+ */
+static void test_listen_only_hears_an_error_passive_sender(void)
+{
+    static const CanMsg m = { .id = 0x2, .dlc = 1, .data = { 0x33 } };
+    CanMsg got;
+    Rig r;
+    Chip *a, *lom;
+
+    rig_start(&r, 2);
+    a = &r.chip[0];
+    lom = &r.chip[1];
+    pelican_setup(a, 0, 0);
+    pelican_setup(lom, MOD_LOM, 0);
+
+    pelican_send(&r, a, &m, CMR_TR | CMR_AT);
+    g_assert_cmpuint(rd(lom, REG_RMC), ==, 0);
+
+    wr(a, REG_MOD, MOD_RM);
+    wr(a, REG_TXERR, 128);
+    wr(a, REG_MOD, 0);
+    pelican_send(&r, a, &m, CMR_TR | CMR_AT);
+    g_assert_cmpuint(rd(a, REG_TXERR), ==, 128);
+    g_assert_cmpuint(rd(lom, REG_RMC), ==, 1);
+    pelican_read_rx(lom, &got);
+    g_assert_cmphex(got.id, ==, m.id);
+    rig_stop(&r);
+}
+
+/*
  * Error confinement
  */
 
@@ -2331,6 +2364,8 @@ int main(int argc, char **argv)
                    test_self_test_mode_transmits_without_acknowledge);
     qtest_add_func("/can-sja1000/listen-only-receives-but-never-acks-or-sends",
                    test_listen_only_receives_but_never_acks_or_sends);
+    qtest_add_func("/can-sja1000/listen-only-hears-an-error-passive-sender",
+                   test_listen_only_hears_an_error_passive_sender);
     qtest_add_func("/can-sja1000/lone-node-ack-errors-stop-at-error-passive",
                    test_lone_node_ack_errors_stop_at_error_passive);
     qtest_add_func("/can-sja1000/abort-transmission-cancels-retries",

@@ -411,6 +411,11 @@ static bool sja_rx_error(CanBusClientState *client, bool own)
     return active_flag;
 }
 
+static bool sja_error_passive(CanBusClientState *client)
+{
+    return container_of(client, CanSJA1000State, bus_client)->passive;
+}
+
 static bool sja_acks(CanBusClientState *client)
 {
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
@@ -471,6 +476,7 @@ static CanBusClientInfo sja_bus_client_info = {
     .tx_done = sja_tx_done,
     .arbitration_lost = sja_arbitration_lost,
     .rx_error = sja_rx_error,
+    .error_passive = sja_error_passive,
 };
 
 /* Bus-off recovery: TXERR counts the bus-free sequences down */

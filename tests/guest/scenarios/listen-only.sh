@@ -21,7 +21,7 @@ can_up can0
 can_up can1 listen-only on
 $IP -details link show dev can1 | grep -q 'LISTEN-ONLY' || fail "ip does not show LISTEN-ONLY on can1"
 
-start_candump /tmp/lom.log 100000 3000 can1
+start_candump /tmp/lom.log 1000 3000 can1
 cansend can0 123#DEADBEEF || fail "cansend can0 failed"
 wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
 sleep 1
@@ -38,10 +38,10 @@ seen=$(grep -c '123#DEADBEEF' /tmp/lom.log)
 other=$(grep -vc '123#DEADBEEF' /tmp/lom.log)
 log "listen-only can1 received the frame $seen times (rx_packets $(counter can1 rx_packets)); other frames: $other"
 check "listen-only can1 received nothing but the sent frame" [ "$other" = 0 ]
-# Not asserted, but worth knowing: on real hardware an error-passive
-# sender's error flag is recessive, so from then on every retransmission
-# is a valid frame to the listen-only node and it receives many copies.
-[ "$seen" = 0 ] && log "note: real hardware would deliver copies of the retransmitted frame to the listen-only node once the sender is error passive"
+# An error-passive sender's error flag is recessive, so from then on every
+# retransmission is a valid frame to the listen-only node: it receives
+# copies, thousands a second (the capture stops after 1000).
+check "listen-only can1 received copies of the retransmitted frame" [ "$seen" -ge 1 ]
 check "listen-only can1 transmitted nothing (tx_packets 0)" [ "$(counter can1 tx_packets)" = 0 ]
 check "listen-only can1 error counters frozen at 0" [ "$(berr_tx can1)" = 0 -a "$(berr_rx can1)" = 0 ]
 check "listen-only can1 stays ERROR-ACTIVE" [ "$(can_state can1)" = ERROR-ACTIVE ]
