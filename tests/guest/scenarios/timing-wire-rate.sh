@@ -49,8 +49,9 @@
 # CPU work, counted in instructions under icount (it doubles at shift=1:
 # measured 5/10/24 us at shift=0, 10/20/47 us at shift=1), and nothing the
 # bus model adds.  With candump reading every frame on can1 (its wakeup
-# and write per frame) the average gap is 17 us, 1.8 % of the frame:
-# 1 % is out of reach with a listener.  So:
+# and write per frame) the gaps are 4 to 30 us, median 23 us, and the
+# run takes 1.8 to 2.6 % longer than the wire: 1 % is out of reach with
+# a listener.  Without one the gaps average 7.5 us (0.8 %).  So:
 #   A  rate: N frames with no socket on can1; the driver still receives
 #      every frame (rx_packets).  First send (CLOCK_MONOTONIC just before
 #      cangen starts) -> rx_packets of can1 reaching +N (polled every
