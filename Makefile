@@ -4,7 +4,7 @@
 #                 first when needed, again when configure or patches/ changed)
 # make check      build, then run every test: tests/run-checks
 # make demo       build, then run tests/guest/demo, or list our CAN devices
-# make bench      build, then run bench/run
+# make bench      build, then run bench/run, bench/socketcan, bench/timing
 # make patches    export the patch set as a 'git am' series in build/patches/
 # make refresh-patch P=NAME [FILES="PATH..."]
 #                 rewrite patches/NAME from your edits in build/qemu
@@ -52,9 +52,14 @@ demo: build
 	  build/qemu-system-x86_64 $(QEMU_FIRMWARE) -object help | grep -i can; \
 	fi
 
+# bench/run (guest burst vs upstream), bench/socketcan (host backend vs
+# upstream, in a VM) and bench/timing (timed bus vs wire rate), in turn;
+# bench/profile is run by hand.
+BENCHES := run socketcan timing
+
 bench: build
-	@cd $(TOP) && if [ -x bench/run ]; then bench/run; else \
-	  echo "make bench: there is no bench/run yet" >&2; exit 1; fi
+	@cd $(TOP) && rc=0; for b in $(BENCHES); do \
+	  echo "== bench/$$b"; bench/$$b || rc=1; done; exit $$rc
 
 patches: $(BUILD)/config.stamp
 	@$(TOP)/build-aux/stage
