@@ -272,6 +272,21 @@ static bool can_bus_due(CanBusClientState *client, int64_t now)
     return client->tx_pending && client->tx_retry_at <= now;
 }
 
+/* The due frame that wins arbitration, or NULL */
+static CanBusClientState *can_bus_arbitrate(CanBusState *bus, int64_t now)
+{
+    CanBusClientState *client, *winner = NULL;
+
+    QTAILQ_FOREACH(client, &bus->clients, next) {
+        if (can_bus_due(client, now) &&
+            (!winner || can_bus_arbitration_field(&client->tx_frame) <
+                        can_bus_arbitration_field(&winner->tx_frame))) {
+            winner = client;
+        }
+    }
+    return winner;
+}
+
 /* With timing: the frame on the wire ends, or the wire is free */
 static void can_bus_wire_event(CanBusState *bus)
 {
@@ -291,13 +306,7 @@ static void can_bus_wire_event(CanBusState *bus)
         can_bus_attempt(bus, client);
     }
 
-    QTAILQ_FOREACH(client, &bus->clients, next) {
-        if (can_bus_due(client, now) &&
-            (!winner || can_bus_arbitration_field(&client->tx_frame) <
-                        can_bus_arbitration_field(&winner->tx_frame))) {
-            winner = client;
-        }
-    }
+    winner = can_bus_arbitrate(bus, now);
     if (!winner) {
         QTAILQ_FOREACH(client, &bus->clients, next) {
             if (client->tx_pending) {
@@ -339,21 +348,8 @@ static void can_bus_retry(CanBusState *bus)
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     CanBusClientState *client, *due;
 
-    /*
-     * Each round takes the due frame with the lowest identifier, as
-     * arbitration would, until none is due.
-     */
-    for (;;) {
-        due = NULL;
-        QTAILQ_FOREACH(client, &bus->clients, next) {
-            if (client->tx_pending && client->tx_retry_at <= now &&
-                (!due || client->tx_frame.can_id < due->tx_frame.can_id)) {
-                due = client;
-            }
-        }
-        if (!due) {
-            break;
-        }
+    /* the due frames go in the order arbitration would give them */
+    while ((due = can_bus_arbitrate(bus, now))) {
         can_bus_attempt(bus, due);
     }
 
