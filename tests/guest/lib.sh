@@ -188,3 +188,18 @@ can_xstat() {
         hdr { for (i = 1; i <= NF; i++) if (name[i] == want) print $i; exit }
         /re-started/ { for (i = 1; i <= NF; i++) name[i] = $i; hdr = 1 }'
 }
+
+# wait_rx_packets IF WANT: poll IF's rx_packets every 500 us until it
+# reaches WANT (at most 20000 polls), then print it.  For the tail of a
+# burst only: a poll loop over a whole run would cost guest time.
+wait_rx_packets() {
+    _n=0
+    while :; do
+        read -r _rx < "/sys/class/net/$1/statistics/rx_packets"
+        [ "$_rx" -ge "$2" ] && break
+        _n=$((_n + 1))
+        [ "$_n" -gt 20000 ] && break
+        usleep 500
+    done
+    echo "$_rx"
+}

@@ -90,17 +90,9 @@ read -r rx0 < /sys/class/net/can1/statistics/rx_packets
 want=$((rx0 + N))
 t0=$(now_ns)
 gen "$N"
-# cangen exits once its last frame is queued: at most the queue (10) and
-# the one in the controller are still to go.  Poll only for those: a busy
-# loop during the whole run would cost guest time and host CPU.
-n=0
-while :; do
-    read -r rx < /sys/class/net/can1/statistics/rx_packets
-    [ "$rx" -ge "$want" ] && break
-    n=$((n + 1))
-    [ "$n" -gt 20000 ] && break          # 10 s of virtual time at least
-    usleep 500
-done
+# cangen exits once its last frame is queued: at most the queue and the
+# one in the controller are still to go; wait for those only.
+rx=$(wait_rx_packets can1 "$want")
 t1=$(now_ns)
 span=$((t1 - t0))
 wire=$((N * FRAME_NS))
