@@ -169,10 +169,18 @@ uint8_t can_len2dlc(uint8_t len);
 
 /* Bits a frame occupies on the wire, without stuff bits, interframe included */
 unsigned can_frame_bits(const qemu_can_frame *frame);
+
+/* A frame's length on the wire, stuff bits included, by bitrate phase */
+typedef struct CanWireBits {
+    unsigned nominal;   /* at the nominal bitrate, interframe space included */
+    unsigned data;      /* at the data bitrate: a CAN FD frame's data phase */
+} CanWireBits;
+
 /*
- * The same with the stuff bits its bit pattern needs (classic frames; FD
- * frames as can_frame_bits())
+ * The bits @frame takes on the wire as its bit pattern stuffs them (ISO
+ * 11898-1:2015), in the nominal and the data phase.  Only an FD frame with
+ * BRS has a data phase.
  */
-unsigned can_frame_wire_bits(const qemu_can_frame *frame);
+CanWireBits can_frame_wire_bits(const qemu_can_frame *frame);
 
 #endif

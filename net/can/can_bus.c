@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
 #include "qom/object_interfaces.h"
@@ -24,6 +25,9 @@
 #define CAN_BUS_SEND_QUEUE_LEN  64
 /* Largest bitrate difference, in per mille, nodes still synchronise over */
 #define CAN_BUS_BITRATE_TOLERANCE 16
+/* ISO 11898-1 nominal bitrates go up to 1 Mbit/s; FD data phases beyond */
+#define CAN_BUS_MAX_BITRATE       1000000
+#define CAN_BUS_MAX_DATA_BITRATE  16000000
 
 struct CanBusState {
     Object parent_obj;
@@ -31,6 +35,9 @@ struct CanBusState {
     char *name;
     bool timing;
     bool complete;
+    /* for clients that do not program a bitrate of their own; 0 if unset */
+    uint32_t bitrate;
+    uint32_t data_bitrate;
     QTAILQ_HEAD(, CanBusClientState) clients;
     /*
      * Without timing: when the next retry is due.  With timing: the end of
@@ -56,6 +63,12 @@ static bool can_bus_client_acks(CanBusClientState *client)
     return client->info->can_receive(client);
 }
 
+/* The bitrate @client is known to use, its own or the bus's; 0 if unknown */
+static uint32_t can_bus_known_bitrate(CanBusClientState *client)
+{
+    return client->bitrate ?: client->bus->bitrate;
+}
+
 /*
  * Whether @peer cannot follow @sender's bits: their bitrates differ by more
  * than the oscillator tolerance CAN's resynchronisation absorbs (ISO
@@ -64,7 +77,8 @@ static bool can_bus_client_acks(CanBusClientState *client)
 static bool can_bus_mismatched(CanBusClientState *peer,
                                CanBusClientState *sender)
 {
-    uint64_t a = peer->bitrate, b = sender->bitrate;
+    uint64_t a = can_bus_known_bitrate(peer);
+    uint64_t b = can_bus_known_bitrate(sender);
 
     if (!a || !b) {
         return false;
@@ -107,13 +121,16 @@ static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
     }
 }
 
-/* A client with no bitrate of its own (a host backend) sends at the bus's */
+/*
+ * A client with no bitrate of its own (a host backend) sends at the bus's,
+ * else at that of the first controller that has one.
+ */
 static uint32_t can_bus_bitrate(CanBusClientState *client)
 {
     CanBusClientState *peer;
 
-    if (client->bitrate) {
-        return client->bitrate;
+    if (can_bus_known_bitrate(client)) {
+        return can_bus_known_bitrate(client);
     }
     QTAILQ_FOREACH(peer, &client->bus->clients, next) {
         if (peer->bitrate) {
@@ -126,6 +143,21 @@ static uint32_t can_bus_bitrate(CanBusClientState *client)
 static int64_t can_bus_bits_ns(CanBusClientState *client, unsigned bits)
 {
     return muldiv64(bits, NANOSECONDS_PER_SECOND, can_bus_bitrate(client));
+}
+
+/* How long @client's pending frame occupies the wire */
+static int64_t can_bus_frame_ns(CanBusClientState *client)
+{
+    CanWireBits bits = can_frame_wire_bits(&client->tx_frame);
+    uint32_t data_bitrate = client->bus->data_bitrate;
+    int64_t ns = can_bus_bits_ns(client, bits.nominal);
+
+    if (bits.data) {
+        ns += data_bitrate ? muldiv64(bits.data, NANOSECONDS_PER_SECOND,
+                                      data_bitrate)
+                           : can_bus_bits_ns(client, bits.data);
+    }
+    return ns;
 }
 
 /* With timing: the next queued frame of a can_bus_client_send() user */
@@ -294,7 +326,7 @@ static void can_bus_wire_event(CanBusState *bus)
     int64_t next = INT64_MAX;
     CanBusClientState *client, *winner = NULL;
     uint32_t field, winning;
-    unsigned bit;       /* where a loser backs off, then the frame's length */
+    unsigned bit;       /* where a loser backs off */
 
     if (bus->on_wire) {
         if (now < bus->wire_end) {
@@ -337,8 +369,7 @@ static void can_bus_wire_event(CanBusState *bus)
     }
 
     bus->on_wire = winner;
-    bit = can_frame_wire_bits(&winner->tx_frame);
-    bus->wire_end = now + can_bus_bits_ns(winner, bit);
+    bus->wire_end = now + can_bus_frame_ns(winner);
     bus->busy_ns += bus->wire_end - now;
     timer_mod(bus->timer, bus->wire_end);
 }
@@ -494,6 +525,58 @@ static void can_bus_complete(UserCreatable *uc, Error **errp)
     bus->complete = true;
 }
 
+/* Bitrate properties: which field, and the largest value it takes */
+typedef struct CanBusRateProperty {
+    const char *name;
+    size_t offset;
+    uint32_t max;
+    const char *description;
+} CanBusRateProperty;
+
+static const CanBusRateProperty can_bus_rate_properties[] = {
+    {
+        "bitrate", offsetof(CanBusState, bitrate), CAN_BUS_MAX_BITRATE,
+        "bit/s of frames from clients that do not program a bitrate "
+        "(host backends, CTU CAN FD, Xilinx CAN)",
+    }, {
+        "data-bitrate", offsetof(CanBusState, data_bitrate),
+        CAN_BUS_MAX_DATA_BITRATE,
+        "bit/s of their CAN FD data phases with BRS (default: bitrate)",
+    },
+};
+
+static void can_bus_get_rate(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    const CanBusRateProperty *prop = opaque;
+    uint32_t *field = (uint32_t *)((char *)obj + prop->offset);
+
+    visit_type_uint32(v, name, field, errp);
+}
+
+static void can_bus_set_rate(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    const CanBusRateProperty *prop = opaque;
+    uint32_t *field = (uint32_t *)((char *)obj + prop->offset);
+    uint32_t value;
+
+    if (CAN_BUS(obj)->complete) {
+        error_setg(errp, "can-bus: %s is chosen when the bus is created",
+                   name);
+        return;
+    }
+    if (!visit_type_uint32(v, name, &value, errp)) {
+        return;
+    }
+    if (value < 1 || value > prop->max) {
+        error_setg(errp, "can-bus: %s must be between 1 and %" PRIu32
+                   " bit/s, not %" PRIu32, name, prop->max, value);
+        return;
+    }
+    *field = value;
+}
+
 static bool can_bus_get_timing(Object *obj, Error **errp)
 {
     return CAN_BUS(obj)->timing;
@@ -553,6 +636,7 @@ static bool can_bus_can_be_deleted(UserCreatable *uc)
 static void can_bus_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+    size_t i;
 
     ucc->complete = can_bus_complete;
     object_class_property_add_bool(oc, "timing", can_bus_get_timing,
@@ -560,6 +644,15 @@ static void can_bus_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "timing",
         "frames take their bit time on the wire and arbitrate (default off)");
     ucc->can_be_deleted = can_bus_can_be_deleted;
+    for (i = 0; i < ARRAY_SIZE(can_bus_rate_properties); i++) {
+        const CanBusRateProperty *prop = &can_bus_rate_properties[i];
+
+        object_class_property_add(oc, prop->name, "uint32",
+                                  can_bus_get_rate, can_bus_set_rate,
+                                  NULL, (void *)prop);
+        object_class_property_set_description(oc, prop->name,
+                                              prop->description);
+    }
 }
 
 static const TypeInfo can_bus_types[] = {

@@ -59,9 +59,9 @@ unsigned can_frame_bits(const qemu_can_frame *frame)
     return bits;
 }
 
-/* Appends bits to a classic frame's stuffed region, counting stuff bits */
+/* Appends bits to a frame's dynamically stuffed region, counting stuff bits */
 typedef struct CanBitStream {
-    uint16_t crc;           /* CRC-15 of the bits so far */
+    uint16_t crc;           /* CRC-15 of the bits so far (classic frames) */
     unsigned bits;          /* bits on the wire, stuff bits included */
     unsigned run;           /* length of the current run of equal bits */
     int last;               /* value of that run, -1 before the first bit */
@@ -69,19 +69,29 @@ typedef struct CanBitStream {
 
 #define CAN_CRC15_POLY 0x4599
 
+/* Five equal bits call for a stuff bit of the opposite value */
+static bool can_stream_stuff_due(const CanBitStream *st)
+{
+    return st->run == 5;
+}
+
 static void can_stream_bit(CanBitStream *st, int bit)
 {
+    /*
+     * The stuff bit goes out just before the next bit, so that it falls in
+     * the same bitrate phase as that bit, and one due at the end of an FD
+     * frame's data field can give way to the first fixed stuff bit.
+     */
+    if (can_stream_stuff_due(st)) {
+        st->bits++;
+        st->last = !st->last;
+        st->run = 1;
+    }
     st->bits++;
     if (bit == st->last) {
         st->run++;
     } else {
         st->last = bit;
-        st->run = 1;
-    }
-    /* five equal bits are followed by one of the opposite value */
-    if (st->run == 5) {
-        st->bits++;
-        st->last = !bit;
         st->run = 1;
     }
 }
@@ -100,41 +110,105 @@ static void can_stream_data(CanBitStream *st, uint32_t value, unsigned nbits)
     }
 }
 
-unsigned can_frame_wire_bits(const qemu_can_frame *frame)
+/* Identifier bits as both formats send them; @rtr is RTR, or RRS for FD */
+static void can_stream_identifier(CanBitStream *st, qemu_canid_t can_id,
+                                  bool rtr)
+{
+    uint32_t id;
+
+    can_stream_data(st, 0, 1);                          /* SOF */
+    if (can_id & QEMU_CAN_EFF_FLAG) {
+        id = can_id & QEMU_CAN_EFF_MASK;
+        can_stream_data(st, id >> 18, 11);
+        can_stream_data(st, 3, 2);                      /* SRR, IDE */
+        can_stream_data(st, id & 0x3ffff, 18);
+        can_stream_data(st, rtr, 1);
+    } else {
+        id = can_id & QEMU_CAN_SFF_MASK;
+        can_stream_data(st, id, 11);
+        can_stream_data(st, rtr, 1);
+        can_stream_data(st, 0, 1);                      /* IDE */
+    }
+}
+
+static void can_stream_payload(CanBitStream *st, const qemu_can_frame *frame,
+                               unsigned n)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        can_stream_data(st, frame->data[i], 8);
+    }
+}
+
+/* CRC delimiter, ACK slot and delimiter, EOF, interframe space */
+#define CAN_WIRE_TRAILER_BITS (1 + 2 + 7 + CAN_INTERFRAME_BITS)
+
+static CanWireBits can_classic_wire_bits(const qemu_can_frame *frame)
 {
     CanBitStream st = { .last = -1 };
     bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
     uint8_t dlc = frame->len8_dlc ?: frame->can_dlc;
-    unsigned n = rtr ? 0 : MIN(frame->can_dlc, QEMU_CAN_MAX_DLEN);
-    uint32_t id;
-    unsigned i, crc_bits;
+    uint16_t crc;
+    unsigned i;
 
-    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
-        /* FD stuffing differs (fixed stuff bits in the CRC); not counted */
-        return can_frame_bits(frame);
-    }
-    can_stream_data(&st, 0, 1);                         /* SOF */
-    if (frame->can_id & QEMU_CAN_EFF_FLAG) {
-        id = frame->can_id & QEMU_CAN_EFF_MASK;
-        can_stream_data(&st, id >> 18, 11);
-        can_stream_data(&st, 3, 2);                     /* SRR, IDE */
-        can_stream_data(&st, id & 0x3ffff, 18);
-        can_stream_data(&st, rtr, 1);
-        can_stream_data(&st, 0, 2);                     /* r1, r0 */
-    } else {
-        id = frame->can_id & QEMU_CAN_SFF_MASK;
-        can_stream_data(&st, id, 11);
-        can_stream_data(&st, rtr, 1);
-        can_stream_data(&st, 0, 2);                     /* IDE, r0 */
-    }
+    can_stream_identifier(&st, frame->can_id, rtr);
+    /* r1 (extended frames only) and r0 */
+    can_stream_data(&st, 0, (frame->can_id & QEMU_CAN_EFF_FLAG) ? 2 : 1);
     can_stream_data(&st, dlc, 4);
-    for (i = 0; i < n; i++) {
-        can_stream_data(&st, frame->data[i], 8);
-    }
+    can_stream_payload(&st, frame, rtr ? 0 : MIN(frame->can_dlc,
+                                                 QEMU_CAN_MAX_DLEN));
     /* the CRC is stuffed too, and not fed back into itself */
-    crc_bits = st.crc;
+    crc = st.crc;
     for (i = 15; i-- > 0;) {
-        can_stream_bit(&st, (crc_bits >> i) & 1);
+        can_stream_bit(&st, (crc >> i) & 1);
     }
-    return st.bits + 1 + 2 + 7 + CAN_INTERFRAME_BITS;
+    if (can_stream_stuff_due(&st)) {
+        st.bits++;                      /* stuffing ends after that bit */
+    }
+    return (CanWireBits) { .nominal = st.bits + CAN_WIRE_TRAILER_BITS };
+}
+
+/*
+ * ISO 11898-1:2015 CAN FD: dynamic stuffing ends with the data field; the
+ * CRC field (stuff count, CRC-17 or CRC-21) has a fixed stuff bit before
+ * it and after every fourth of its bits, whatever their values, so its
+ * length does not depend on the CRC.  With BRS, the bits from ESI to the
+ * end of the CRC field go at the data bitrate; BRS and the CRC delimiter,
+ * at whose sample points the bitrate switches, count as nominal bits.
+ */
+static CanWireBits can_fd_wire_bits(const qemu_can_frame *frame)
+{
+    CanBitStream st = { .last = -1 };
+    bool brs = frame->flags & QEMU_CAN_FRMF_BRS;
+    bool esi = frame->flags & QEMU_CAN_FRMF_ESI;
+    uint8_t dlc = can_len2dlc(frame->can_dlc);
+    unsigned n = can_dlc2len(dlc);
+    unsigned nominal, data, crc_field;
+
+    /* no remote frames in FD: RRS is always dominant */
+    can_stream_identifier(&st, frame->can_id, false);
+    can_stream_data(&st, 2, 2);                         /* FDF, res */
+    can_stream_data(&st, brs, 1);
+    nominal = st.bits;
+    can_stream_data(&st, esi, 1);
+    can_stream_data(&st, dlc, 4);
+    /* a DLC's payload beyond @can_dlc is padding the sender fills */
+    can_stream_payload(&st, frame, n);
+    /* a dynamic stuff bit due now gives way to the first fixed one */
+    crc_field = CAN_FD_STUFF_COUNT + (n > 16 ? 21 : 17);
+    data = st.bits - nominal + crc_field + DIV_ROUND_UP(crc_field, 4);
+    nominal += CAN_WIRE_TRAILER_BITS;
+    if (!brs) {
+        return (CanWireBits) { .nominal = nominal + data };
+    }
+    return (CanWireBits) { .nominal = nominal, .data = data };
+}
+
+CanWireBits can_frame_wire_bits(const qemu_can_frame *frame)
+{
+    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
+        return can_fd_wire_bits(frame);
+    }
+    return can_classic_wire_bits(frame);
 }
