@@ -1591,6 +1591,78 @@ static void test_timed_host_frames_take_wire_time(void)
     close(fd);
 }
 
+/*
+ * CAN FD frames from a host interface on a bus with bitrate=500000 and
+ * data-bitrate=2000000: the frame with BRS takes its nominal bits at
+ * 2 us and its data phase at 0.5 us, the one without BRS all its bits at
+ * 2 us.  The frame is fd_frame(0x1abcdef | CAN_EFF_FLAG, 64).  Its bits,
+ * counted by hand from ISO 11898-1:2015 with this /usr/bin/python3 script
+ * (phase 'n' nominal, 'd' data; stuff bits take the phase of the bit
+ * they precede):
+ *
+ *   def b(v, n): return [(v >> (n - 1 - i)) & 1 for i in range(n)]
+ *   i = 0x1abcdef
+ *   head = [0] + b(i >> 18, 11) + [1, 1] + b(i & 0x3ffff, 18) \
+ *          + [0, 1, 0, 1]                 # RRS, FDF, res, BRS
+ *   tail = [0] + b(15, 4) + sum((b(0xa0 ^ j, 8) for j in range(64)), [])
+ *   wire, run, last = [], 0, None         # ESI, DLC 15, data
+ *   for k, x in enumerate(head + tail):
+ *       ph = 'n' if k < len(head) else 'd'
+ *       if run == 5: wire.append(ph); last = 1 - last; run = 1
+ *       wire.append(ph); run = run + 1 if x == last else 1; last = x
+ *   # a stuff bit due after the data is replaced by the first fixed one;
+ *   # stuff count 4 + CRC-21, with 7 fixed stuff bits; then CRC
+ *   # delimiter, ACK, ACK delimiter, EOF, interframe space
+ *   print(wire.count('n') + 1 + 2 + 7 + 3, wire.count('d') + 25 + 7)
+ *
+ * prints 51 559: 51 x 2000 + 559 x 500 = 381500 ns with BRS; without BRS
+ * the same 610 bits at 2000 ns, 1220000 ns.
+ */
+static void test_timed_host_fd_frames_data_phase(void)
+{
+    static const struct {
+        uint8_t flags;
+        int64_t ns;
+    } cases[] = {
+        { CANFD_BRS, 51 * 2000 + 559 * 500 },
+        { 0, 610 * 2000 },
+    };
+    struct canfd_frame want, got;
+    int64_t end, busy = 0;
+    unsigned i;
+    int fd0, fd1;
+    Rig r;
+
+    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+        return;
+    }
+    fd0 = sock_open("vcan0");
+    fd1 = sock_open("vcan1");
+    bus_opts = ",timing=on,bitrate=500000,data-bitrate=2000000";
+    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
+    bus_opts = "";
+    end = g_get_monotonic_time() + TIMEOUT_US;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        want = fd_frame(CAN_EFF_FLAG | 0x1abcdef, 64);
+        want.flags = cases[i].flags;
+        sock_send(fd0, &want, true);
+        while (counter(&r, "h0", "rx-frames") < i + 1) {
+            g_assert_cmpint(g_get_monotonic_time(), <, end);
+        }
+        qtest_clock_step(r.qts, cases[i].ns - 1);
+        g_assert_cmpint(sock_recv_nowait(fd1, &got), <, 0);
+        qtest_clock_step(r.qts, 1);
+        assert_frame_eq(&got, sock_recv(fd1, &got), &want, true);
+        busy += cases[i].ns;
+    }
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "busy-ns"), ==, busy);
+    g_assert_cmpuint(qom_u64(&r, "/objects/b0", "fd-frames"), ==, 2);
+    rig_stop(&r);
+    close(fd0);
+    close(fd1);
+}
+
 int main(int argc, char **argv)
 {
     const char *bench = g_getenv("QTEST_CAN_BENCH");
@@ -1642,6 +1714,8 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/link/down-at-start", test_link_down_at_start);
     qtest_add_func("/socketcan/timing/host-frames-take-wire-time",
                    test_timed_host_frames_take_wire_time);
+    qtest_add_func("/socketcan/timing/host-fd-frames-data-phase",
+                   test_timed_host_fd_frames_data_phase);
     qtest_add_func("/socketcan/link/deleted-and-back",
                    test_link_deleted_and_back);
     qtest_add_func("/socketcan/link/flapping-under-load",
