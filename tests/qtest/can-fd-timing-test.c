@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for CAN FD bit timing on a timed can-bus (timing=on, with the
+ * bitrate and data-bitrate properties), seen through the two cores of one
+ * CTU CAN FD PCI board: core 0 sends, core 1 receives.  The CTU model
+ * hands its frames to the bus at once (can_bus_client_send()), so the
+ * time a frame takes is the bus's alone, and core 1's RX frame count
+ * shows the virtual time it arrives.
+ *
+ * A frame's time is nominal_bits * 1e9 / bitrate + data_bits * 1e9 /
+ * data_bitrate ns, each term rounded down.  The bit counts below follow
+ * ISO 11898-1:2015 and were worked out independently of the model with
+ * this /usr/bin/python3 script (dynamic stuffing after five equal bits,
+ * stuff bits counting toward the next run; in FD frames no dynamic stuff
+ * bit right after the data, and fixed stuff bits in the CRC field: one
+ * before the stuff count, one after every 4th bit; the data phase runs
+ * from ESI to the end of the CRC field):
+ *
+ *   def bits(v, n):                              # MSB first
+ *       return [(v >> (n - 1 - i)) & 1 for i in range(n)]
+ *
+ *   def stuffed(b, after_last):                  # length with stuff bits
+ *       n = run = 0; prev = None
+ *       for i, x in enumerate(b):
+ *           n += 1; run = run + 1 if x == prev else 1; prev = x
+ *           if run == 5 and (after_last or i < len(b) - 1):
+ *               n += 1; prev = 1 - x; run = 1
+ *       return n
+ *
+ *   def frame(ident, ext, data, fd=False, brs=False):  # (nominal, data)
+ *       b = [0] + bits(ident >> 18 if ext else ident, 11)   # SOF, id
+ *       if ext:
+ *           b += [1, 1] + bits(ident & 0x3ffff, 18)  # SRR, IDE, id 17..0
+ *       payload = [x for d in data for x in bits(d, 8)]
+ *       if not fd:                     # RTR, IDE/r1, r0, DLC, data, CRC
+ *           b += [0, 0, 0] + bits(len(data), 4) + payload
+ *           crc = 0
+ *           for x in b:
+ *               f = x ^ (crc >> 14); crc = (crc << 1) & 0x7fff
+ *               crc ^= 0x4599 if f else 0
+ *           return stuffed(b + bits(crc, 15), True) + 13, 0
+ *       b += [0] + ([] if ext else [0]) + [1, 0, int(brs)]  # RRS..BRS
+ *       arb = stuffed(b, False)        # SOF..BRS, stuff bits before BRS
+ *       dlc = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]
+ *       b += [0] + bits(dlc.index(len(data)), 4) + payload  # ESI, DLC
+ *       crc = 4 + (17 if len(data) <= 16 else 21)   # stuff count, CRC
+ *       n = stuffed(b, False) + 1 + crc // 4 + crc  # fixed stuff bits
+ *       return (arb + 13, n - arb) if brs else (n + 13, 0)
+ *
+ *   inc = [i + 1 for i in range(16)]
+ *   print(frame(0x123, False, inc[:8]))                      # classic
+ *   print(frame(0x123, False, inc[:8], True))                # FD, no BRS
+ *   print(frame(0x123, False, inc, True, True))              # CRC-17
+ *   print(frame(0x1abcdef0, True, [(7 * i + 3) & 0xff
+ *                                  for i in range(64)], True, True))
+ *   print(frame(0x555, False, [0x55, 0x1f], True, True))     # tail
+ *   print(frame(0x000, False, [0] * 64, True, True))         # zeros
+ *   print(frame(0x123, False, [0x07] + [0x87] * 63, True, True))
+ *
+ * The 13 bits added at the end are CRC delimiter, ACK slot, ACK
+ * delimiter, EOF (7) and the interframe space (3), all nominal.  It
+ * prints (119, 0) (the classic frame of can-sja1000-test and of
+ * tests/guest/scenarios/timing-wire-rate.sh), (134, 0), (30, 172),
+ * (51, 567), (30, 48), (32, 651), (30, 676).  In the "tail" frame the
+ * data ends with five recessive bits: a dynamic stuff bit there would make
+ * 49 data bits.  In the last one every 4th bit is a stuff bit once the
+ * first run of five starts, because each stuff bit begins the next run:
+ * without that rule it would be 550 data bits.
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "qobject/qdict.h"
+
+/* CTU CAN FD registers (CTU CAN FD IP core datasheet, 32-bit access) */
+#define CTU_DEVICE_ID           0x00
+#define CTU_MODE                0x04    /* MODE, SETTINGS in the high half */
+#define CTU_RX_STATUS           0x68
+#define CTU_RX_DATA             0x6c
+#define CTU_TX_COMMAND          0x74
+#define CTU_TX_PRIORITY         0x78
+#define CTU_TXTB(n)             (0x100 * ((n) + 1))    /* TX buffer n */
+
+#define CTU_ID                  0xcafd
+#define MODE_FDE                (1u << 4)
+#define SETTINGS_ENA            (1u << 22)
+#define RX_STATUS_RXFRC(v)      (((v) >> 4) & 0x7ff)
+#define TX_COMMAND_TXCR         (1u << 1)
+#define TX_COMMAND_TXB(n)       (1u << (8 + (n)))
+
+/* Frame format word, the first of a TX buffer and of a frame in RX_DATA */
+#define FFW_DLC(v)              ((v) & 0xf)
+#define FFW_RTR                 (1u << 5)
+#define FFW_IDE                 (1u << 6)
+#define FFW_FDF                 (1u << 7)
+#define FFW_BRS                 (1u << 9)
+#define FFW_ESI                 (1u << 10)
+#define FFW_RWCNT(v)            (((v) >> 11) & 0x1f)
+#define FFW_FLAGS               (FFW_RTR | FFW_IDE | FFW_FDF | FFW_BRS | \
+                                 FFW_ESI)
+/* Identifier word: base identifier in 28..18, extension in 17..0 */
+#define IDW_BASE_SHIFT          18
+#define FRAME_HEADER_WORDS      4       /* format, identifier, timestamp */
+
+/* The CTU CAN FD PCI board: both cores in BAR1, 0x4000 bytes apart */
+#define CTUCAN_SLOT             4
+#define CTUCAN_CORES_BAR        1
+#define CTUCAN_CORE_SPAN        0x4000
+#define TX_CORE                 0
+#define RX_CORE                 1
+
+#define NS_PER_S                1000000000ull
+
+typedef struct Rig {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    uint64_t busy_ns;       /* the bus's busy-ns after the last check */
+} Rig;
+
+/* The rates of a timed bus; data_bitrate 0 leaves it unset */
+typedef struct BusRates {
+    uint32_t bitrate;
+    uint32_t data_bitrate;
+} BusRates;
+
+/* A frame as the CTU registers describe it */
+typedef struct Frame {
+    uint32_t id;            /* 11 or 29 bits */
+    bool ext;
+    bool fdf;
+    bool brs;
+    uint8_t len;            /* payload bytes; a valid (FD) length */
+    uint8_t (*byte)(unsigned i);    /* payload byte i */
+} Frame;
+
+/* A frame with its bit counts from the script above */
+typedef struct TimedCase {
+    const char *name;
+    BusRates rates;
+    Frame frame;
+    unsigned nominal_bits;
+    unsigned data_bits;
+} TimedCase;
+
+static uint8_t byte_count(unsigned i)
+{
+    return i + 1;
+}
+
+static uint8_t byte_step7(unsigned i)
+{
+    return 7 * i + 3;
+}
+
+/* 0x55 then 0x1f: the data ends with five recessive bits */
+static uint8_t byte_ends_recessive(unsigned i)
+{
+    return i ? 0x1f : 0x55;
+}
+
+static uint8_t byte_zero(unsigned i)
+{
+    return 0;
+}
+
+/* Runs of 5 then 4 equal bits: a stuff bit after every 4 data bits */
+static uint8_t byte_stuff_cascade(unsigned i)
+{
+    return i ? 0x87 : 0x07;
+}
+
+static uint32_t ctu_read(Rig *r, int core, uint32_t reg)
+{
+    return qpci_io_readl(r->dev, r->bar, core * CTUCAN_CORE_SPAN + reg);
+}
+
+static void ctu_write(Rig *r, int core, uint32_t reg, uint32_t value)
+{
+    qpci_io_writel(r->dev, r->bar, core * CTUCAN_CORE_SPAN + reg, value);
+}
+
+static unsigned rx_frames(Rig *r)
+{
+    return RX_STATUS_RXFRC(ctu_read(r, RX_CORE, CTU_RX_STATUS));
+}
+
+static uint64_t bus_busy_ns(Rig *r)
+{
+    QDict *rsp = qtest_qmp(r->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/objects/b0', 'property': 'busy-ns'}}");
+    uint64_t value;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    value = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return value;
+}
+
+static char *bus_options(const BusRates *rates)
+{
+    if (!rates->data_bitrate) {
+        return g_strdup_printf("timing=on,bitrate=%u", rates->bitrate);
+    }
+    return g_strdup_printf("timing=on,bitrate=%u,data-bitrate=%u",
+                           rates->bitrate, rates->data_bitrate);
+}
+
+/* One CTU board on a timed bus b0, both cores enabled */
+static void rig_start(Rig *r, const BusRates *rates)
+{
+    g_autofree char *opts = bus_options(rates);
+    int core;
+
+    memset(r, 0, sizeof(*r));
+    r->qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0,%s "
+                         "-device ctucan_pci,canbus0=b0,canbus1=b0,addr=0x%x",
+                         opts, CTUCAN_SLOT);
+    r->bus = qpci_new_pc(r->qts, NULL);
+    r->dev = qpci_device_find(r->bus, QPCI_DEVFN(CTUCAN_SLOT, 0));
+    g_assert(r->dev);
+    qpci_device_enable(r->dev);
+    r->bar = qpci_iomap(r->dev, CTUCAN_CORES_BAR, NULL);
+    for (core = 0; core < 2; core++) {
+        g_assert_cmphex(ctu_read(r, core, CTU_DEVICE_ID) & 0xffff, ==,
+                        CTU_ID);
+        ctu_write(r, core, CTU_MODE, MODE_FDE | SETTINGS_ENA);
+    }
+    /*
+     * The model sends the ready buffer of the highest priority and never
+     * one of priority 0: buffer 0 first, then 1, 2, 3.
+     */
+    ctu_write(r, TX_CORE, CTU_TX_PRIORITY, 0x1234);
+    r->busy_ns = bus_busy_ns(r);
+}
+
+static void rig_stop(Rig *r)
+{
+    g_free(r->dev);
+    qpci_free_pc(r->bus);
+    qtest_quit(r->qts);
+}
+
+/* ISO 11898-1 table 5: the DLC of a payload length */
+static uint8_t len_to_dlc(uint8_t len)
+{
+    static const uint8_t dlc_len[16] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64
+    };
+    uint8_t dlc;
+
+    for (dlc = 0; dlc < ARRAY_SIZE(dlc_len); dlc++) {
+        if (dlc_len[dlc] == len) {
+            return dlc;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static uint32_t frame_format_word(const Frame *f)
+{
+    return len_to_dlc(f->len) | (f->ext ? FFW_IDE : 0) |
+           (f->fdf ? FFW_FDF : 0) | (f->brs ? FFW_BRS : 0);
+}
+
+static uint32_t identifier_word(const Frame *f)
+{
+    return f->ext ? f->id : f->id << IDW_BASE_SHIFT;
+}
+
+static unsigned data_words(const Frame *f)
+{
+    return DIV_ROUND_UP(f->len, 4);
+}
+
+static uint32_t data_word(const Frame *f, unsigned w)
+{
+    uint32_t value = 0;
+    unsigned i;
+
+    /* byte 4w in bits 7..0 */
+    for (i = 0; i < 4 && 4 * w + i < f->len; i++) {
+        value |= (uint32_t)f->byte(4 * w + i) << (8 * i);
+    }
+    return value;
+}
+
+/* Fill TX buffer @n of the sending core as a driver does */
+static void load_tx_buffer(Rig *r, unsigned n, const Frame *f)
+{
+    uint32_t base = CTU_TXTB(n);
+    unsigned w, words = data_words(f);
+    uint32_t rwcnt = FRAME_HEADER_WORDS - 1 + words;
+
+    ctu_write(r, TX_CORE, base, frame_format_word(f) | rwcnt << 11);
+    ctu_write(r, TX_CORE, base + 4, identifier_word(f));
+    ctu_write(r, TX_CORE, base + 8, 0);
+    ctu_write(r, TX_CORE, base + 12, 0);
+    for (w = 0; w < words; w++) {
+        ctu_write(r, TX_CORE, base + 4 * (FRAME_HEADER_WORDS + w),
+                  data_word(f, w));
+    }
+}
+
+/* Read the oldest frame of the receiving core and compare it with @f */
+static void assert_rx_frame(Rig *r, const Frame *f)
+{
+    uint32_t ffw = ctu_read(r, RX_CORE, CTU_RX_DATA);
+    unsigned w, words = data_words(f);
+
+    g_assert_cmphex(ffw & FFW_FLAGS, ==,
+                    frame_format_word(f) & FFW_FLAGS);
+    g_assert_cmpuint(FFW_DLC(ffw), ==, len_to_dlc(f->len));
+    g_assert_cmpuint(FFW_RWCNT(ffw), ==, FRAME_HEADER_WORDS - 1 + words);
+    g_assert_cmphex(ctu_read(r, RX_CORE, CTU_RX_DATA), ==,
+                    identifier_word(f));
+    ctu_read(r, RX_CORE, CTU_RX_DATA);      /* timestamp, not modelled */
+    ctu_read(r, RX_CORE, CTU_RX_DATA);
+    for (w = 0; w < words; w++) {
+        g_assert_cmphex(ctu_read(r, RX_CORE, CTU_RX_DATA), ==,
+                        data_word(f, w));
+    }
+}
+
+/* ISO 11898-1 bits to ns: each phase rounded down on its own */
+static int64_t frame_ns(const BusRates *rates, unsigned nominal_bits,
+                        unsigned data_bits)
+{
+    uint32_t data_rate = rates->data_bitrate ?: rates->bitrate;
+
+    return nominal_bits * NS_PER_S / rates->bitrate +
+           data_bits * NS_PER_S / data_rate;
+}
+
+/*
+ * Queue @n frames in TX buffers 0..n-1 with one TX_COMMAND on an idle bus:
+ * frame k must reach the receiving core exactly at @end_ns[k] after it,
+ * not 1 ns sooner.  The bus's busy-ns must grow by the last end time, so
+ * that a failure also shows the wire time the bus gave.
+ */
+static void assert_arrivals(Rig *r, const Frame *frames, unsigned n,
+                            const int64_t *end_ns)
+{
+    uint32_t cmd = TX_COMMAND_TXCR;
+    int64_t now = 0;
+    unsigned k;
+
+    g_assert_cmpuint(rx_frames(r), ==, 0);
+    for (k = 0; k < n; k++) {
+        load_tx_buffer(r, k, &frames[k]);
+        cmd |= TX_COMMAND_TXB(k);
+    }
+    ctu_write(r, TX_CORE, CTU_TX_COMMAND, cmd);
+    for (k = 0; k < n; k++) {
+        qtest_clock_step(r->qts, end_ns[k] - 1 - now);
+        if (rx_frames(r) != k) {
+            g_test_message("frame %u: %u frames received %" PRId64
+                           " ns after TX_COMMAND, expected %u", k,
+                           rx_frames(r), end_ns[k] - 1, k);
+        }
+        g_assert_cmpuint(rx_frames(r), ==, k);
+        qtest_clock_step(r->qts, 1);
+        now = end_ns[k];
+        if (rx_frames(r) != k + 1) {
+            g_test_message("frame %u: %u frames received %" PRId64
+                           " ns after TX_COMMAND, expected %u", k,
+                           rx_frames(r), now, k + 1);
+        }
+        g_assert_cmpuint(rx_frames(r), ==, k + 1);
+    }
+    g_assert_cmpint(bus_busy_ns(r) - r->busy_ns, ==, end_ns[n - 1]);
+    r->busy_ns = bus_busy_ns(r);
+    if (rx_frames(r) == n) {
+        for (k = 0; k < n; k++) {
+            assert_rx_frame(r, &frames[k]);
+        }
+        g_assert_cmpuint(rx_frames(r), ==, 0);
+    }
+}
+
+#define RATES_500K_2M   { .bitrate = 500000, .data_bitrate = 2000000 }
+#define RATES_500K      { .bitrate = 500000 }
+
+static const TimedCase timed_cases[] = {
+    {
+        /* the bus's bitrate, not the 1 Mbit/s of an unknown sender */
+        "classic-8-bytes-at-bitrate", RATES_500K,
+        { .id = 0x123, .len = 8, .byte = byte_count },
+        119, 0,
+    }, {
+        /* a classic frame ignores data-bitrate */
+        "classic-8-bytes-ignores-data-bitrate", RATES_500K_2M,
+        { .id = 0x123, .len = 8, .byte = byte_count },
+        119, 0,
+    }, {
+        "fd-8-bytes-no-brs", RATES_500K_2M,
+        { .id = 0x123, .fdf = true, .len = 8, .byte = byte_count },
+        134, 0,
+    }, {
+        "fd-brs-16-bytes-crc17", RATES_500K_2M,
+        { .id = 0x123, .fdf = true, .brs = true, .len = 16,
+          .byte = byte_count },
+        30, 172,
+    }, {
+        "fd-brs-extended-64-bytes-crc21", RATES_500K_2M,
+        { .id = 0x1abcdef0, .ext = true, .fdf = true, .brs = true,
+          .len = 64, .byte = byte_step7 },
+        51, 567,
+    }, {
+        "fd-brs-no-dynamic-stuff-bit-after-data", RATES_500K_2M,
+        { .id = 0x555, .fdf = true, .brs = true, .len = 2,
+          .byte = byte_ends_recessive },
+        30, 48,
+    }, {
+        "fd-brs-stuff-bits-zeros", RATES_500K_2M,
+        { .id = 0x000, .fdf = true, .brs = true, .len = 64,
+          .byte = byte_zero },
+        32, 651,
+    }, {
+        "fd-brs-stuff-bits-start-the-next-run", RATES_500K_2M,
+        { .id = 0x123, .fdf = true, .brs = true, .len = 64,
+          .byte = byte_stuff_cascade },
+        30, 676,
+    }, {
+        /* without data-bitrate the data phase stays at the bitrate */
+        "fd-brs-without-data-bitrate", RATES_500K,
+        { .id = 0x123, .fdf = true, .brs = true, .len = 16,
+          .byte = byte_count },
+        30, 172,
+    },
+};
+
+static void test_frame_time(const void *data)
+{
+    const TimedCase *c = data;
+    int64_t end = frame_ns(&c->rates, c->nominal_bits, c->data_bits);
+    Rig r;
+
+    rig_start(&r, &c->rates);
+    assert_arrivals(&r, &c->frame, 1, &end);
+    rig_stop(&r);
+}
+
+/*
+ * Two frames queued together: the second takes the wire when the first
+ * (its interframe space included) has left it, and arrives one frame time
+ * of its own later.  1 Mbit/s and 4 Mbit/s: 1000 and 250 ns a bit.
+ */
+static void test_back_to_back(void)
+{
+    static const BusRates rates = { .bitrate = 1000000,
+                                    .data_bitrate = 4000000 };
+    static const Frame frames[] = {
+        { .id = 0x123, .fdf = true, .brs = true, .len = 16,
+          .byte = byte_count },
+        { .id = 0x123, .len = 8, .byte = byte_count },
+    };
+    int64_t end[2];
+    Rig r;
+
+    end[0] = frame_ns(&rates, 30, 172);         /* 73000 ns */
+    end[1] = end[0] + frame_ns(&rates, 119, 0); /* + 119000 ns */
+    rig_start(&r, &rates);
+    /* an idle gap first: the bus starts from rest, not from time 0 */
+    qtest_clock_step(r.qts, 100000);
+    assert_arrivals(&r, frames, 2, end);
+    rig_stop(&r);
+}
+
+/* The limits themselves are valid, and set once for all */
+static void test_limits_accepted(void)
+{
+    static const BusRates limits[] = {
+        { .bitrate = 1, .data_bitrate = 1 },
+        { .bitrate = 1000000, .data_bitrate = 16000000 },
+    };
+    QDict *rsp;
+    Rig r;
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(limits); i++) {
+        rig_start(&r, &limits[i]);
+        rsp = qtest_qmp(r.qts, "{'execute': 'qom-set', 'arguments': "
+                        "{'path': '/objects/b0', 'property': 'bitrate', "
+                        "'value': 250000}}");
+        g_assert(qdict_haskey(rsp, "error"));
+        qobject_unref(rsp);
+        rsp = qtest_qmp(r.qts, "{'execute': 'qom-set', 'arguments': "
+                        "{'path': '/objects/b0', 'property': "
+                        "'data-bitrate', 'value': 2000000}}");
+        g_assert(qdict_haskey(rsp, "error"));
+        qobject_unref(rsp);
+        rig_stop(&r);
+    }
+}
+
+typedef struct BadOption {
+    const char *name;
+    const char *option;     /* appended to -object can-bus,id=b0,timing=on */
+    const char *property;   /* the message must name it */
+} BadOption;
+
+static const BadOption bad_options[] = {
+    { "bitrate-0", "bitrate=0", "bitrate" },
+    { "bitrate-2000000", "bitrate=2000000", "bitrate" },
+    { "data-bitrate-0", "bitrate=500000,data-bitrate=0", "data-bitrate" },
+    { "data-bitrate-20000000", "bitrate=500000,data-bitrate=20000000",
+      "data-bitrate" },
+};
+
+/*
+ * QEMU must exit with status 1 and a message naming the property.  QEMU is
+ * run directly, since libqtest takes a QEMU that exits at start for a
+ * fatal error of the whole test program.  A -device of no such model
+ * follows: devices are made after every -object, so a QEMU that wrongly
+ * accepts the option exits too, on the device, and the test fails on the
+ * message instead of hanging.
+ */
+static void test_bad_option(const void *data)
+{
+    const BadOption *bad = data;
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert(qemu);
+    cmd = g_strdup_printf("%s -machine none -nodefaults -display none "
+                          "-object can-bus,id=b0,timing=on,%s "
+                          "-device no-such-device-sentinel", qemu,
+                          bad->option);
+    g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    if (!strstr(err, bad->property) ||
+        (!strcmp(bad->property, "bitrate") && strstr(err, "data-bitrate"))) {
+        g_test_message("%s: QEMU said \"%s\", which does not name %s",
+                       bad->option, g_strchomp(err), bad->property);
+        g_test_fail();
+    }
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+    /* a failing check marks its test failed; the others still run */
+    g_test_set_nonfatal_assertions();
+
+    for (i = 0; i < ARRAY_SIZE(timed_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/can-fd-timing/frame/%s",
+                                                timed_cases[i].name);
+
+        qtest_add_data_func(path, &timed_cases[i], test_frame_time);
+    }
+    qtest_add_func("/can-fd-timing/back-to-back", test_back_to_back);
+    qtest_add_func("/can-fd-timing/options/limits-accepted",
+                   test_limits_accepted);
+    for (i = 0; i < ARRAY_SIZE(bad_options); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/can-fd-timing/options/%s-rejected",
+                            bad_options[i].name);
+
+        qtest_add_data_func(path, &bad_options[i], test_bad_option);
+    }
+    return g_test_run();
+}
