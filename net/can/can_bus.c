@@ -127,10 +127,11 @@ static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
  */
 static uint32_t can_bus_bitrate(CanBusClientState *client)
 {
+    uint32_t known = can_bus_known_bitrate(client);
     CanBusClientState *peer;
 
-    if (can_bus_known_bitrate(client)) {
-        return can_bus_known_bitrate(client);
+    if (known) {
+        return known;
     }
     QTAILQ_FOREACH(peer, &client->bus->clients, next) {
         if (peer->bitrate) {

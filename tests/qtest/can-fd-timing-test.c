@@ -110,6 +110,20 @@
 #define TX_CORE                 0
 #define RX_CORE                 1
 
+/* A Kvaser PCIcan beside it: SJA1000 channel 0 at the start of BAR1 */
+#define KVASER_SLOT             5
+#define KVASER_SJA_BAR          1
+#define SJA_MOD                 0       /* PeliCAN registers */
+#define SJA_BTR0                6
+#define SJA_BTR1                7
+#define SJA_RXERR               14
+#define SJA_ACR0                16
+#define SJA_AMR0                20
+#define SJA_RMC                 29
+#define SJA_CDR                 31
+#define SJA_MOD_RM              0x01
+#define SJA_CDR_PELICAN         0x80
+
 #define NS_PER_S                1000000000ull
 
 typedef struct Rig {
@@ -469,6 +483,81 @@ static void test_back_to_back(void)
     rig_stop(&r);
 }
 
+static void sja_write(QPCIDevice *dev, QPCIBar bar, uint8_t reg, uint8_t v)
+{
+    qpci_io_writeb(dev, bar, reg, v);
+}
+
+static uint8_t sja_read(QPCIDevice *dev, QPCIBar bar, uint8_t reg)
+{
+    return qpci_io_readb(dev, bar, reg);
+}
+
+/*
+ * A bus bitrate makes the CTU's frames subject to bitrate mismatch.  An
+ * SJA1000 on the bus (a Kvaser PCIcan's channel, 16 MHz, BTR1 0x1c:
+ * BTR0 0x00 is 500 kbit/s, 0x01 250 kbit/s) programmed for the bus's
+ * 500 kbit/s receives the frame like core 1.  At 250 kbit/s it cannot
+ * follow it: it flags a stuff error as the first node to see one (REC 9,
+ * as docs/can.txt says), and while error active its flag destroys the
+ * frame for core 1 too.
+ */
+static void test_bus_bitrate_mismatch(const void *data)
+{
+    const bool mismatch = *(const bool *)data;
+    const BusRates rates = RATES_500K;
+    const Frame f = { .id = 0x123, .len = 8, .byte = byte_count };
+    g_autofree char *opts = bus_options(&rates);
+    QPCIDevice *kvaser;
+    QPCIBar sja;
+    Rig r;
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    r.qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0,%s "
+                        "-device ctucan_pci,canbus0=b0,canbus1=b0,addr=0x%x "
+                        "-device kvaser_pci,canbus=b0,addr=0x%x",
+                        opts, CTUCAN_SLOT, KVASER_SLOT);
+    r.bus = qpci_new_pc(r.qts, NULL);
+    r.dev = qpci_device_find(r.bus, QPCI_DEVFN(CTUCAN_SLOT, 0));
+    kvaser = qpci_device_find(r.bus, QPCI_DEVFN(KVASER_SLOT, 0));
+    g_assert(r.dev && kvaser);
+    qpci_device_enable(r.dev);
+    qpci_device_enable(kvaser);
+    r.bar = qpci_iomap(r.dev, CTUCAN_CORES_BAR, NULL);
+    sja = qpci_iomap(kvaser, KVASER_SJA_BAR, NULL);
+    ctu_write(&r, TX_CORE, CTU_MODE, MODE_FDE | SETTINGS_ENA);
+    ctu_write(&r, RX_CORE, CTU_MODE, MODE_FDE | SETTINGS_ENA);
+    ctu_write(&r, TX_CORE, CTU_TX_PRIORITY, 0x1234);
+
+    sja_write(kvaser, sja, SJA_MOD, SJA_MOD_RM);
+    sja_write(kvaser, sja, SJA_CDR, SJA_CDR_PELICAN);
+    sja_write(kvaser, sja, SJA_BTR0, mismatch ? 0x01 : 0x00);
+    sja_write(kvaser, sja, SJA_BTR1, 0x1c);
+    for (i = 0; i < 4; i++) {
+        sja_write(kvaser, sja, SJA_ACR0 + i, 0x00);
+        sja_write(kvaser, sja, SJA_AMR0 + i, 0xff);
+    }
+    sja_write(kvaser, sja, SJA_MOD, 0);
+
+    load_tx_buffer(&r, 0, &f);
+    ctu_write(&r, TX_CORE, CTU_TX_COMMAND,
+              TX_COMMAND_TXCR | TX_COMMAND_TXB(0));
+    qtest_clock_step(r.qts, frame_ns(&rates, 119, 0));
+    if (mismatch) {
+        g_assert_cmpuint(rx_frames(&r), ==, 0);
+        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RMC), ==, 0);
+        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RXERR), ==, 9);
+    } else {
+        g_assert_cmpuint(rx_frames(&r), ==, 1);
+        assert_rx_frame(&r, &f);
+        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RMC), ==, 1);
+        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RXERR), ==, 0);
+    }
+    g_free(kvaser);
+    rig_stop(&r);
+}
+
 /* The limits themselves are valid, and set once for all */
 static void test_limits_accepted(void)
 {
@@ -543,6 +632,8 @@ static void test_bad_option(const void *data)
     }
 }
 
+static const bool mismatch_cases[] = { false, true };
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -558,6 +649,10 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &timed_cases[i], test_frame_time);
     }
     qtest_add_func("/can-fd-timing/back-to-back", test_back_to_back);
+    qtest_add_data_func("/can-fd-timing/bitrate/sja1000-at-bus-bitrate",
+                        &mismatch_cases[0], test_bus_bitrate_mismatch);
+    qtest_add_data_func("/can-fd-timing/bitrate/sja1000-mismatched",
+                        &mismatch_cases[1], test_bus_bitrate_mismatch);
     qtest_add_func("/can-fd-timing/options/limits-accepted",
                    test_limits_accepted);
     for (i = 0; i < ARRAY_SIZE(bad_options); i++) {
