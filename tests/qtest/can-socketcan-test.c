@@ -375,6 +375,27 @@ static void rig_start(Rig *r, const char *backends, bool capture_stderr)
     chan_setup(r);
 }
 
+/*
+ * Two interfaces bridged by the bus: sockets on vcan0 and vcan1, backends
+ * h0 (with @h0_opts appended) and h1 on them.  Returns false, having
+ * said why, when the host has no vcan1.
+ */
+static bool rig_start_bridge(Rig *r, const char *h0_opts, int *fd0, int *fd1)
+{
+    g_autofree char *backends = NULL;
+
+    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+        return false;
+    }
+    *fd0 = sock_open("vcan0");
+    *fd1 = sock_open("vcan1");
+    backends = g_strdup_printf("-object can-host-socketcan,id=h0,if=vcan0,"
+                               "canbus=b0%s -object can-host-socketcan,"
+                               "id=h1,if=vcan1,canbus=b0", h0_opts);
+    rig_start(r, backends, false);
+    return true;
+}
+
 static void rig_stop(Rig *r)
 {
     g_free(r->dev);
@@ -1045,13 +1066,9 @@ static void test_bridge_fd(void)
     unsigned i;
     Rig r;
 
-    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+    if (!rig_start_bridge(&r, "", &fd0, &fd1)) {
         return;
     }
-    fd0 = sock_open("vcan0");
-    fd1 = sock_open("vcan1");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
-              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
 
     for (i = 0; i < G_N_ELEMENTS(fd_lens); i++) {
         int from = i % 2 ? fd1 : fd0, to = i % 2 ? fd0 : fd1;
@@ -1197,13 +1214,9 @@ static void test_error_frames_kept_off(void)
     int fd0, fd1;
     Rig r;
 
-    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+    if (!rig_start_bridge(&r, "", &fd0, &fd1)) {
         return;
     }
-    fd0 = sock_open("vcan0");
-    fd1 = sock_open("vcan1");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
-              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
     if (send_error_frame(fd0, &ef)) {
         /* a data frame behind it comes through: the error frame was read */
         sock_send(fd0, &want, false);
@@ -1231,14 +1244,9 @@ static void test_error_frames_passed(void)
     int fd0, fd1;
     Rig r;
 
-    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+    if (!rig_start_bridge(&r, ",error-frames=on", &fd0, &fd1)) {
         return;
     }
-    fd0 = sock_open("vcan0");
-    fd1 = sock_open("vcan1");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0,"
-              "error-frames=on "
-              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
     if (send_error_frame(fd0, &ef)) {
         assert_frame_eq(&got, sock_recv(fd1, &got), &ef, false);
         chan_assert_empty(&r);
@@ -1631,17 +1639,15 @@ static void test_timed_host_fd_frames_data_phase(void)
     int64_t end, busy = 0;
     unsigned i;
     int fd0, fd1;
+    bool started;
     Rig r;
 
-    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+    bus_opts = ",timing=on,bitrate=500000,data-bitrate=2000000";
+    started = rig_start_bridge(&r, "", &fd0, &fd1);
+    bus_opts = "";
+    if (!started) {
         return;
     }
-    fd0 = sock_open("vcan0");
-    fd1 = sock_open("vcan1");
-    bus_opts = ",timing=on,bitrate=500000,data-bitrate=2000000";
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
-              "-object can-host-socketcan,id=h1,if=vcan1,canbus=b0", false);
-    bus_opts = "";
     end = g_get_monotonic_time() + TIMEOUT_US;
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         want = fd_frame(CAN_EFF_FLAG | 0x1abcdef, 64);
