@@ -250,6 +250,20 @@ static void pelican_setup(Chip *c, uint8_t mod, uint8_t ier)
     pelican_setup_filter(c, mod, ier, acr, amr);
 }
 
+/*
+ * Two boards on one bus, their chips @a and @b in PeliCAN operating mode,
+ * accepting every frame, with interrupt enables @a_ier and @b_ier
+ */
+static void rig_start_pelican_pair(Rig *r, Chip **a, uint8_t a_ier,
+                                   Chip **b, uint8_t b_ier)
+{
+    rig_start(r, 2);
+    *a = &r->chip[0];
+    *b = &r->chip[1];
+    pelican_setup(*a, 0, a_ier);
+    pelican_setup(*b, 0, b_ier);
+}
+
 /* BasicCAN set-up: CDR stays 0 */
 static void basic_setup(Chip *c, uint8_t cr, uint8_t acr, uint8_t amr)
 {
@@ -539,11 +553,7 @@ static void test_standard_frame_arrives_byte_exact_not_in_sender(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, IR_RI | IR_TI);
-    pelican_setup(b, 0, IR_RI | IR_TI);
+    rig_start_pelican_pair(&r, &a, IR_RI | IR_TI, &b, IR_RI | IR_TI);
 
     pelican_send(&r, a, &m, CMR_TR);
 
@@ -576,11 +586,7 @@ static void test_extended_frame_arrives_with_29_bit_layout(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, IR_RI);
+    rig_start_pelican_pair(&r, &a, 0, &b, IR_RI);
 
     pelican_send(&r, a, &m, CMR_TR);
 
@@ -604,11 +610,7 @@ static void test_self_reception_request_stores_own_frame(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, IR_RI | IR_TI);
-    pelican_setup(b, 0, IR_RI);
+    rig_start_pelican_pair(&r, &a, IR_RI | IR_TI, &b, IR_RI);
 
     pelican_send(&r, a, &m, CMR_SRR);
 
@@ -638,11 +640,7 @@ static void test_rtr_frame_with_dlc_8_stores_no_data(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     pelican_send(&r, a, &rtr_std, CMR_TR);
     pelican_send(&r, a, &rtr_ext, CMR_TR);
@@ -881,11 +879,7 @@ static void test_rx_fifo_overrun_loses_exactly_the_overflowing_frames(void)
     CanMsg m = { .dlc = 8 };
     unsigned i, lost = 0;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, IR_RI | IR_DOI);
+    rig_start_pelican_pair(&r, &a, 0, &b, IR_RI | IR_DOI);
 
     for (i = 0; i < ARRAY_SIZE(dlc); i++) {
         m.id = 0x100 + i;
@@ -943,11 +937,7 @@ static void test_release_advances_rbsa_and_window_wraps_at_64(void)
     uint8_t expect[11] = { 0x08, 0x64, 0x20 };
     int i;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     for (i = 0; i < 5; i++) {
         pelican_send(&r, a, &m, CMR_TR);
@@ -978,11 +968,7 @@ static void test_reset_mode_empties_the_rx_fifo(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, IR_RI);
+    rig_start_pelican_pair(&r, &a, 0, &b, IR_RI);
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, a, &m, CMR_TR);
     wr(b, REG_CMR, CMR_RRB);
@@ -1014,11 +1000,7 @@ static void test_ir_read_clears_all_flags_but_ri(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, IR_RI | IR_TI);
+    rig_start_pelican_pair(&r, &a, 0, &b, IR_RI | IR_TI);
 
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, b, &m, CMR_TR);
@@ -1037,11 +1019,7 @@ static void test_receive_interrupt_follows_rie(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     pelican_send(&r, a, &m, CMR_TR);
     g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
@@ -1391,11 +1369,7 @@ static void test_tr_with_srr_ignores_srr(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     pelican_send(&r, a, &m, CMR_TR | CMR_SRR);
     g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
@@ -1469,11 +1443,7 @@ static void test_successful_transmission_lowers_txerr_by_one(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     wr(a, REG_MOD, MOD_RM);
     wr(a, REG_TXERR, 20);
@@ -1492,11 +1462,7 @@ static void test_successful_reception_lowers_rxerr_by_one(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     wr(b, REG_MOD, MOD_RM);
     wr(b, REG_RXERR, 10);
@@ -1659,11 +1625,7 @@ static void test_bus_counters_count_frames_and_error_frames(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
     g_assert_cmpint(bus_counter(&r, "frames"), ==, 0);
 
     pelican_send(&r, a, &m, CMR_TR);
@@ -1716,11 +1678,7 @@ static void test_rbsa_is_6_bits_and_frames_land_there(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     wr(b, REG_MOD, MOD_RM);
     wr(b, REG_RBSA, 0xff);
@@ -1744,11 +1702,7 @@ static void test_transmission_request_in_reset_mode_is_ignored(void)
     Rig r;
     Chip *a, *b;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, IR_TI);
-    pelican_setup(b, 0, 0);
+    rig_start_pelican_pair(&r, &a, IR_TI, &b, 0);
     pelican_load_tx(a, &m);
 
     wr(a, REG_MOD, MOD_RM);
@@ -1807,11 +1761,7 @@ static void test_system_reset_is_a_hardware_reset(void)
     Chip *a, *b;
     int i;
 
-    rig_start(&r, 2);
-    a = &r.chip[0];
-    b = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(b, 0, IR_RI);
+    rig_start_pelican_pair(&r, &a, 0, &b, IR_RI);
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, a, &m, CMR_TR);
     wr(b, REG_CMR, CMR_RRB);
