@@ -1504,7 +1504,10 @@ static void bench_report(const char *dir, unsigned n, int64_t us)
            dir, n, us, n * (double)G_USEC_PER_SEC / MAX(us, 1));
 }
 
-static void bench_host_to_guest(void)
+/* @move's frames per second through vcan0 and the guest's channel */
+static void bench_direction(const char *dir,
+                            void (*move)(Rig *r, int fd, unsigned first,
+                                         unsigned n))
 {
     int64_t t0;
     Rig r;
@@ -1517,29 +1520,20 @@ static void bench_host_to_guest(void)
     rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
               false);
     t0 = g_get_monotonic_time();
-    host_to_guest(&r, fd, 0, bench_frames);
-    bench_report("host-to-guest", bench_frames, g_get_monotonic_time() - t0);
+    move(&r, fd, 0, bench_frames);
+    bench_report(dir, bench_frames, g_get_monotonic_time() - t0);
     rig_stop(&r);
     close(fd);
 }
 
+static void bench_host_to_guest(void)
+{
+    bench_direction("host-to-guest", host_to_guest);
+}
+
 static void bench_guest_to_host(void)
 {
-    int64_t t0;
-    Rig r;
-    int fd;
-
-    if (!have_interfaces("vcan0", NULL)) {
-        return;
-    }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
-    t0 = g_get_monotonic_time();
-    guest_to_host(&r, fd, 0, bench_frames);
-    bench_report("guest-to-host", bench_frames, g_get_monotonic_time() - t0);
-    rig_stop(&r);
-    close(fd);
+    bench_direction("guest-to-host", guest_to_host);
 }
 
 /*
