@@ -121,7 +121,11 @@ struct CanBusClientState {
     qemu_can_frame tx_frame;
     /* with timing: frames from can_bus_client_send() waiting for the wire */
     GQueue *send_queue;
-    /* Nominal bitrate in bit/s for retry spacing, 0 if unknown */
+    /*
+     * Nominal bitrate in bit/s the client is programmed for: its frames'
+     * wire time and retry spacing, and bitrate mismatch on a timed bus.
+     * 0 if it programs none; it then takes the bus's.
+     */
     uint32_t bitrate;
 };
 

@@ -25,7 +25,12 @@
 #define CAN_BUS_SEND_QUEUE_LEN  64
 /* Largest bitrate difference, in per mille, nodes still synchronise over */
 #define CAN_BUS_BITRATE_TOLERANCE 16
-/* ISO 11898-1 nominal bitrates go up to 1 Mbit/s; FD data phases beyond */
+/*
+ * ISO 11898-1 nominal bitrates go up to 1 Mbit/s.  CAN FD data phases run
+ * at up to 8 Mbit/s on today's transceivers; 16 leaves room for faster
+ * ones without accepting nonsense.  Any lower rate is a valid, if slow,
+ * bus.
+ */
 #define CAN_BUS_MAX_BITRATE       1000000
 #define CAN_BUS_MAX_DATA_BITRATE  16000000
 
@@ -141,24 +146,24 @@ static uint32_t can_bus_bitrate(CanBusClientState *client)
     return CAN_BUS_DEFAULT_BITRATE;
 }
 
+static int64_t can_bits_ns(unsigned bits, uint32_t bitrate)
+{
+    return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
+}
+
 static int64_t can_bus_bits_ns(CanBusClientState *client, unsigned bits)
 {
-    return muldiv64(bits, NANOSECONDS_PER_SECOND, can_bus_bitrate(client));
+    return can_bits_ns(bits, can_bus_bitrate(client));
 }
 
 /* How long @client's pending frame occupies the wire */
 static int64_t can_bus_frame_ns(CanBusClientState *client)
 {
     CanWireBits bits = can_frame_wire_bits(&client->tx_frame);
-    uint32_t data_bitrate = client->bus->data_bitrate;
-    int64_t ns = can_bus_bits_ns(client, bits.nominal);
+    uint32_t nominal = can_bus_bitrate(client);
 
-    if (bits.data) {
-        ns += data_bitrate ? muldiv64(bits.data, NANOSECONDS_PER_SECOND,
-                                      data_bitrate)
-                           : can_bus_bits_ns(client, bits.data);
-    }
-    return ns;
+    return can_bits_ns(bits.nominal, nominal) +
+           can_bits_ns(bits.data, client->bus->data_bitrate ?: nominal);
 }
 
 /* With timing: the next queued frame of a can_bus_client_send() user */
@@ -451,10 +456,29 @@ bool can_bus_client_abort_tx(CanBusClientState *client)
     return was_pending;
 }
 
+/*
+ * A frame from can_bus_client_send() as the wire carries it.  Its senders
+ * build frames from their own registers or sockets: FD has no remote
+ * frames (the RRS bit is always dominant), and only a classic frame of 8
+ * bytes has a DLC of 9..15 to keep.
+ */
+static void can_bus_wire_frame(qemu_can_frame *frame)
+{
+    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
+        frame->can_id &= ~QEMU_CAN_RTR_FLAG;
+        frame->len8_dlc = 0;
+    } else if (frame->can_dlc != QEMU_CAN_MAX_DLEN ||
+               frame->len8_dlc <= QEMU_CAN_MAX_DLEN ||
+               frame->len8_dlc > 15) {
+        frame->len8_dlc = 0;
+    }
+}
+
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt)
 {
     CanBusState *bus = client->bus;
+    qemu_can_frame frame;
     size_t i, taken = 0;
 
     if (!bus) {
@@ -462,10 +486,12 @@ ssize_t can_bus_client_send(CanBusClientState *client,
     }
     for (i = 0; i < frames_cnt; i++) {
         taken++;
+        frame = frames[i];
+        can_bus_wire_frame(&frame);
         /* error reports are no frames on the wire */
-        if (!bus->timing || (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
-            can_bus_count(bus, &frames[i]);
-            can_bus_deliver(bus, client, &frames[i]);
+        if (!bus->timing || (frame.can_id & QEMU_CAN_ERR_FLAG)) {
+            can_bus_count(bus, &frame);
+            can_bus_deliver(bus, client, &frame);
             continue;
         }
         if (!client->send_queue) {
@@ -474,11 +500,11 @@ ssize_t can_bus_client_send(CanBusClientState *client,
         if (g_queue_get_length(client->send_queue) >= CAN_BUS_SEND_QUEUE_LEN) {
             bus->drops++;
             taken--;
-            trace_can_bus_send_queue_full(bus->name, frames[i].can_id);
+            trace_can_bus_send_queue_full(bus->name, frame.can_id);
             continue;
         }
         g_queue_push_tail(client->send_queue,
-                          g_memdup2(&frames[i], sizeof(frames[i])));
+                          g_memdup2(&frame, sizeof(frame)));
     }
     if (bus->timing && !client->tx_pending) {
         can_bus_send_next(bus, client);
@@ -520,9 +546,15 @@ int can_bus_remove_client(CanBusClientState *client)
 static void can_bus_complete(UserCreatable *uc, Error **errp)
 {
     CanBusState *bus = CAN_BUS(uc);
+    const char *id = object_get_canonical_path_component(OBJECT(bus));
 
+    if ((bus->bitrate || bus->data_bitrate) && !bus->timing) {
+        error_setg(errp, "can-bus %s: bitrate and data-bitrate need "
+                   "timing=on", id);
+        return;
+    }
     g_free(bus->name);
-    bus->name = g_strdup(object_get_canonical_path_component(OBJECT(bus)));
+    bus->name = g_strdup(id);
     bus->complete = true;
 }
 
@@ -537,12 +569,13 @@ typedef struct CanBusRateProperty {
 static const CanBusRateProperty can_bus_rate_properties[] = {
     {
         "bitrate", offsetof(CanBusState, bitrate), CAN_BUS_MAX_BITRATE,
-        "bit/s of frames from clients that do not program a bitrate "
-        "(host backends, CTU CAN FD, Xilinx CAN)",
+        "with timing=on: bit/s of the frames of clients that program no "
+        "bitrate (host backends, CTU CAN FD, Xilinx CAN); 0 if unset",
     }, {
         "data-bitrate", offsetof(CanBusState, data_bitrate),
         CAN_BUS_MAX_DATA_BITRATE,
-        "bit/s of their CAN FD data phases with BRS (default: bitrate)",
+        "with timing=on: bit/s of the CAN FD data phase (BRS) of those "
+        "clients' frames (default: the nominal bitrate); 0 if unset",
     },
 };
 

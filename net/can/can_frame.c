@@ -39,7 +39,9 @@ uint8_t can_len2dlc(uint8_t len)
 #define CAN_EXT_HEADER_BITS   39
 #define CAN_FD_EXTRA_BITS     4
 #define CAN_FD_STUFF_COUNT    4
-#define CAN_TRAILER_BITS      (15 + 1 + 2 + 7)
+#define CAN_CRC_DELIMITER_BITS 1
+#define CAN_ACK_EOF_BITS      (2 + 7)   /* ACK slot and delimiter, EOF */
+#define CAN_TRAILER_BITS      (15 + CAN_CRC_DELIMITER_BITS + CAN_ACK_EOF_BITS)
 #define CAN_INTERFRAME_BITS   3
 
 unsigned can_frame_bits(const qemu_can_frame *frame)
@@ -141,14 +143,15 @@ static void can_stream_payload(CanBitStream *st, const qemu_can_frame *frame,
     }
 }
 
-/* CRC delimiter, ACK slot and delimiter, EOF, interframe space */
-#define CAN_WIRE_TRAILER_BITS (1 + 2 + 7 + CAN_INTERFRAME_BITS)
-
 static CanWireBits can_classic_wire_bits(const qemu_can_frame *frame)
 {
     CanBitStream st = { .last = -1 };
     bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
-    uint8_t dlc = frame->len8_dlc ?: frame->can_dlc;
+    /*
+     * DLC 9..15 mean 8 bytes; a sender keeps them in @len8_dlc, or (CTU
+     * CAN FD) gives a classic frame the FD length of its DLC.
+     */
+    uint8_t dlc = frame->len8_dlc ?: can_len2dlc(frame->can_dlc);
     uint16_t crc;
     unsigned i;
 
@@ -164,18 +167,23 @@ static CanWireBits can_classic_wire_bits(const qemu_can_frame *frame)
         can_stream_bit(&st, (crc >> i) & 1);
     }
     if (can_stream_stuff_due(&st)) {
-        st.bits++;                      /* stuffing ends after that bit */
+        st.bits++;          /* one due after the last CRC bit is sent too */
     }
-    return (CanWireBits) { .nominal = st.bits + CAN_WIRE_TRAILER_BITS };
+    return (CanWireBits) {
+        .nominal = st.bits + CAN_CRC_DELIMITER_BITS + CAN_ACK_EOF_BITS +
+                   CAN_INTERFRAME_BITS,
+    };
 }
 
 /*
  * ISO 11898-1:2015 CAN FD: dynamic stuffing ends with the data field; the
  * CRC field (stuff count, CRC-17 or CRC-21) has a fixed stuff bit before
  * it and after every fourth of its bits, whatever their values, so its
- * length does not depend on the CRC.  With BRS, the bits from ESI to the
- * end of the CRC field go at the data bitrate; BRS and the CRC delimiter,
- * at whose sample points the bitrate switches, count as nominal bits.
+ * length does not depend on the CRC.  With BRS, the bitrate switches to
+ * the data bitrate at BRS's sample point and back at the CRC delimiter's,
+ * so those two bits together last one nominal and one data bit time
+ * whatever the sample points: BRS counts as nominal, the CRC delimiter as
+ * a data bit, and the bits between them at the data bitrate.
  */
 static CanWireBits can_fd_wire_bits(const qemu_can_frame *frame)
 {
@@ -193,12 +201,16 @@ static CanWireBits can_fd_wire_bits(const qemu_can_frame *frame)
     nominal = st.bits;
     can_stream_data(&st, esi, 1);
     can_stream_data(&st, dlc, 4);
-    /* a DLC's payload beyond @can_dlc is padding the sender fills */
+    /*
+     * Senders give FD lengths; one with no DLC of its own would go out
+     * padded to the next, with what the frame holds beyond it.
+     */
     can_stream_payload(&st, frame, n);
     /* a dynamic stuff bit due now gives way to the first fixed one */
     crc_field = CAN_FD_STUFF_COUNT + (n > 16 ? 21 : 17);
-    data = st.bits - nominal + crc_field + DIV_ROUND_UP(crc_field, 4);
-    nominal += CAN_WIRE_TRAILER_BITS;
+    data = st.bits - nominal + crc_field + DIV_ROUND_UP(crc_field, 4) +
+           CAN_CRC_DELIMITER_BITS;
+    nominal += CAN_ACK_EOF_BITS + CAN_INTERFRAME_BITS;
     if (!brs) {
         return (CanWireBits) { .nominal = nominal + data };
     }

@@ -1613,11 +1613,13 @@ static void test_timed_host_frames_take_wire_time(void)
  *       if run == 5: wire.append(ph); last = 1 - last; run = 1
  *       wire.append(ph); run = run + 1 if x == last else 1; last = x
  *   # a stuff bit due after the data is replaced by the first fixed one;
- *   # stuff count 4 + CRC-21, with 7 fixed stuff bits; then CRC
- *   # delimiter, ACK, ACK delimiter, EOF, interframe space
- *   print(wire.count('n') + 1 + 2 + 7 + 3, wire.count('d') + 25 + 7)
+ *   # stuff count 4 + CRC-21, with 7 fixed stuff bits, CRC delimiter (the
+ *   # rate switches back at its sample point as it switched at BRS's, so
+ *   # the two make one nominal and one data bit); then ACK, ACK delimiter,
+ *   # EOF, interframe space
+ *   print(wire.count('n') + 2 + 7 + 3, wire.count('d') + 25 + 7 + 1)
  *
- * prints 51 559: 51 x 2000 + 559 x 500 = 381500 ns with BRS; without BRS
+ * prints 50 560: 50 x 2000 + 560 x 500 = 380000 ns with BRS; without BRS
  * the same 610 bits at 2000 ns, 1220000 ns.
  */
 static void test_timed_host_fd_frames_data_phase(void)
@@ -1626,7 +1628,7 @@ static void test_timed_host_fd_frames_data_phase(void)
         uint8_t flags;
         int64_t ns;
     } cases[] = {
-        { CANFD_BRS, 51 * 2000 + 559 * 500 },
+        { CANFD_BRS, 50 * 2000 + 560 * 500 },
         { 0, 610 * 2000 },
     };
     struct canfd_frame want, got;
