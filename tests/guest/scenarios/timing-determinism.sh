@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qemu: -object can-bus,id=b0,timing=on
-# qemu: -device kvaser_pci,channels=4,canbus0=b0,canbus1=b0,canbus2=b0,canbus3=b0
+# qemu: -device
+# qemu: kvaser_pci,channels=4,canbus0=b0,canbus1=b0,canbus2=b0,canbus3=b0
 # qemu: -icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm
-# needs: multi-channel bus-timing (PCIcan-Q, can-bus timing=on; fails on upstream QEMU)
+# needs: multi-channel bus-timing (PCIcan-Q, timing=on; fails on upstream QEMU)
 # timeout: 120
 #
 # Three senders contend for a timed bus at 500 kbit/s while a fourth
@@ -114,8 +115,11 @@ awk '{
 }' /tmp/rx.log > /tmp/rec
 cat /tmp/rec
 for i in can0 can1 can2 can3; do
-    echo "QCAN-REC stat $i tx=$(counter $i tx_packets) rx=$(counter $i rx_packets)" \
-        "arbit-lost=$(can_xstat $i arbit-lost) bus-errors=$(can_xstat $i bus-errors)"
+    tx=$(counter $i tx_packets)
+    rx=$(counter $i rx_packets)
+    al=$(can_xstat $i arbit-lost)
+    be=$(can_xstat $i bus-errors)
+    echo "QCAN-REC stat $i tx=$tx rx=$rx arbit-lost=$al bus-errors=$be"
 done
 
 # Each sender's frames in order: the first two data bytes (little
@@ -139,18 +143,24 @@ seq_ok() {
         END { exit !(k == n && bad == 0) }' /tmp/rec
 }
 got=$(wc -l < /tmp/rx.log)
-other=$(awk '{ split($5, f, "#") } f[1] != "100" && f[1] != "080" && f[1] != "12345678"' /tmp/rec | wc -l)
-log "can3 received $got frames of $TOTAL; first: $(head -n 1 /tmp/rx.log | cut -d' ' -f3), last at $(tail -n 1 /tmp/rec | cut -d' ' -f4) us"
+other=$(awk '{ split($5, f, "#") }
+    f[1] != "100" && f[1] != "080" && f[1] != "12345678"' /tmp/rec | wc -l)
+first=$(head -n 1 /tmp/rx.log | cut -d' ' -f3)
+last=$(tail -n 1 /tmp/rec | cut -d' ' -f4)
+log "can3 received $got frames of $TOTAL; first: $first, last at $last us"
 check "can3 received all $TOTAL frames" [ "$got" -eq "$TOTAL" ]
 check "no frame with an unexpected id" [ "$other" -eq 0 ]
 check "can0's $N0 frames (id 100) complete and in order" seq_ok 100 "$N0"
 check "can1's $N1 frames (id 080) complete and in order" seq_ok 080 "$N1"
-check "can2's $N2 frames (id 12345678) complete and in order" seq_ok 12345678 "$N2"
+check "can2's $N2 frames (id 12345678) complete and in order" \
+    seq_ok 12345678 "$N2"
 check "tx_packets can0 $N0, can1 $N1, can2 $N2" \
-    [ "$(counter can0 tx_packets)" -eq "$N0" -a "$(counter can1 tx_packets)" -eq "$N1" \
+    [ "$(counter can0 tx_packets)" -eq "$N0" \
+      -a "$(counter can1 tx_packets)" -eq "$N1" \
       -a "$(counter can2 tx_packets)" -eq "$N2" ]
 check "no TX errors on the senders" \
-    [ "$(counter can0 tx_errors)" -eq 0 -a "$(counter can1 tx_errors)" -eq 0 \
+    [ "$(counter can0 tx_errors)" -eq 0 \
+      -a "$(counter can1 tx_errors)" -eq 0 \
       -a "$(counter can2 tx_errors)" -eq 0 ]
 # Arbitration must have mattered, or the run would not test it.
 lost=$(( $(can_xstat can0 arbit-lost) + $(can_xstat can2 arbit-lost) ))
