@@ -376,22 +376,25 @@ static void rig_start(Rig *r, const char *backends, bool capture_stderr)
 }
 
 /*
- * Two interfaces bridged by the bus: sockets on vcan0 and vcan1, backends
- * h0 (with @h0_opts appended) and h1 on them.  Returns false, having
- * said why, when the host has no vcan1.
+ * The rig with backend h0 on vcan0 (@h0_opts appended) and a socket there
+ * in *@fd0; given @fd1, also h1 on vcan1, bridged by the bus, and a socket
+ * there.  Returns false, having said why, when the host lacks them.
  */
-static bool rig_start_bridge(Rig *r, const char *h0_opts, int *fd0, int *fd1)
+static bool rig_start_host(Rig *r, const char *h0_opts, int *fd0, int *fd1)
 {
     g_autofree char *backends = NULL;
 
-    if (!have_interfaces("vcan0", "vcan1", NULL)) {
+    if (!have_interfaces("vcan0", fd1 ? "vcan1" : NULL, NULL)) {
         return false;
     }
     *fd0 = sock_open("vcan0");
-    *fd1 = sock_open("vcan1");
+    if (fd1) {
+        *fd1 = sock_open("vcan1");
+    }
     backends = g_strdup_printf("-object can-host-socketcan,id=h0,if=vcan0,"
-                               "canbus=b0%s -object can-host-socketcan,"
-                               "id=h1,if=vcan1,canbus=b0", h0_opts);
+                               "canbus=b0%s%s", h0_opts,
+                               fd1 ? " -object can-host-socketcan,id=h1,"
+                                     "if=vcan1,canbus=b0" : "");
     rig_start(r, backends, false);
     return true;
 }
@@ -695,12 +698,9 @@ static void test_guest_to_host(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     guest_to_host(&r, fd, 0, 200);
     sock_assert_empty(fd);
     g_assert_cmpuint(counter(&r, "h0", "tx-frames"), ==, 200);
@@ -719,12 +719,9 @@ static void test_guest_frames_not_echoed(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     guest_to_host(&r, fd, 0, 20);
     chan_assert_empty(&r);
     g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 0);
@@ -738,12 +735,9 @@ static void test_host_to_guest(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     host_to_guest(&r, fd, 0, 200);
     chan_assert_empty(&r);
     g_assert_cmpuint(counter(&r, "h0", "rx-frames"), ==, 200);
@@ -769,12 +763,9 @@ static void test_host_overflow(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     g_assert_cmpint(kill(qtest_pid(r.qts), SIGSTOP), ==, 0);
     for (i = 0; i < n; i++) {
         f = seq_frame(i);
@@ -865,12 +856,9 @@ static void test_classic_dlc_over_8(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     g_assert_cmpuint(want.len, ==, CAN_MAX_DLEN);
     *len8_dlc(&want) = 12;
     sock_send(fd, &want, false);
@@ -894,12 +882,9 @@ static void test_object_del_add(void)
     Rig r;
     int fd, i;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     host_to_guest(&r, fd, 0, 4);
     for (i = 0; i < 3; i++) {
         f = seq_frame(10 + i);
@@ -943,12 +928,9 @@ static void test_host_malformed(void)
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     sock_send(fd, &bad, false);
     sock_send(fd, &bad_fd, true);
     sock_send(fd, &good, false);
@@ -1066,7 +1048,7 @@ static void test_bridge_fd(void)
     unsigned i;
     Rig r;
 
-    if (!rig_start_bridge(&r, "", &fd0, &fd1)) {
+    if (!rig_start_host(&r, "", &fd0, &fd1)) {
         return;
     }
 
@@ -1214,7 +1196,7 @@ static void test_error_frames_kept_off(void)
     int fd0, fd1;
     Rig r;
 
-    if (!rig_start_bridge(&r, "", &fd0, &fd1)) {
+    if (!rig_start_host(&r, "", &fd0, &fd1)) {
         return;
     }
     if (send_error_frame(fd0, &ef)) {
@@ -1244,7 +1226,7 @@ static void test_error_frames_passed(void)
     int fd0, fd1;
     Rig r;
 
-    if (!rig_start_bridge(&r, ",error-frames=on", &fd0, &fd1)) {
+    if (!rig_start_host(&r, ",error-frames=on", &fd0, &fd1)) {
         return;
     }
     if (send_error_frame(fd0, &ef)) {
@@ -1276,12 +1258,9 @@ static void test_link_down_up(void)
     Rig r;
     int fd, i;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     guest_to_host(&r, fd, 0, 10);
     host_to_guest(&r, fd, 0, 10);
     /* frames still queued for the backend when the link goes */
@@ -1440,13 +1419,10 @@ static void test_link_flapping_under_load(void)
     Rig r;
     int fd, i, j;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
     fl.fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     thread = g_thread_new("flood", flood_thread, &fl);
     /* the flood overruns the RX FIFO meanwhile: the chip counts that */
     for (i = 0; i < 3; i++) {
@@ -1513,12 +1489,9 @@ static void bench_direction(const char *dir,
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    if (!rig_start_host(&r, "", &fd, NULL)) {
         return;
     }
-    fd = sock_open("vcan0");
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
     t0 = g_get_monotonic_time();
     move(&r, fd, 0, bench_frames);
     bench_report(dir, bench_frames, g_get_monotonic_time() - t0);
@@ -1553,17 +1526,16 @@ static void test_timed_host_frames_take_wire_time(void)
     const unsigned n = 100, queued = 64;
     int64_t end;
     unsigned i;
+    bool started;
     Rig r;
     int fd;
 
-    if (!have_interfaces("vcan0", NULL)) {
+    bus_opts = ",timing=on";
+    started = rig_start_host(&r, "", &fd, NULL);
+    bus_opts = "";
+    if (!started) {
         return;
     }
-    fd = sock_open("vcan0");
-    bus_opts = ",timing=on";
-    rig_start(&r, "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0",
-              false);
-    bus_opts = "";
     for (i = 0; i < 4; i++) {
         sock_send(fd, &f, false);
     }
@@ -1639,7 +1611,7 @@ static void test_timed_host_fd_frames_data_phase(void)
     Rig r;
 
     bus_opts = ",timing=on,bitrate=500000,data-bitrate=2000000";
-    started = rig_start_bridge(&r, "", &fd0, &fd1);
+    started = rig_start_host(&r, "", &fd0, &fd1);
     bus_opts = "";
     if (!started) {
         return;
