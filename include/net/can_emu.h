@@ -171,9 +171,6 @@ ssize_t can_bus_client_send(CanBusClientState *client,
 uint8_t can_dlc2len(uint8_t can_dlc);
 uint8_t can_len2dlc(uint8_t len);
 
-/* Bits a frame occupies on the wire, without stuff bits, interframe included */
-unsigned can_frame_bits(const qemu_can_frame *frame);
-
 /* A frame's length on the wire, stuff bits included, by bitrate phase */
 typedef struct CanWireBits {
     unsigned nominal;   /* at the nominal bitrate, interframe space included */

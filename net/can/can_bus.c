@@ -198,10 +198,10 @@ static void can_bus_tx_done(CanBusState *bus, CanBusClientState *client,
 static int64_t can_bus_retry_delay_ns(CanBusState *bus,
                                       CanBusClientState *client)
 {
-    /* with timing, the failed frame's own time has passed already */
-    unsigned bits = bus->timing ? 0 : can_frame_bits(&client->tx_frame);
+    int64_t ns = can_bus_bits_ns(client, CAN_ERROR_FRAME_BITS);
 
-    return can_bus_bits_ns(client, bits + CAN_ERROR_FRAME_BITS);
+    /* with timing, the failed frame's own time has passed already */
+    return bus->timing ? ns : ns + can_bus_frame_ns(client);
 }
 
 /*

@@ -27,39 +27,11 @@ uint8_t can_len2dlc(uint8_t len)
     return dlc;
 }
 
-/*
- * Field sizes from ISO 11898-1.  Classic data frame: SOF, identifier, RTR,
- * IDE, r0, DLC (19 bits standard; extended adds SRR, 18 identifier bits and
- * r1 for 39), then payload, CRC 15, CRC delimiter, ACK slot and delimiter,
- * EOF 7.  FD frames add FDF, res, BRS, ESI, the stuff count and a longer CRC
- * (17 bits up to 16 bytes of payload, 21 beyond).  Stuff bits depend on the
- * bit pattern and are not counted here.
- */
-#define CAN_STD_HEADER_BITS   19
-#define CAN_EXT_HEADER_BITS   39
-#define CAN_FD_EXTRA_BITS     4
-#define CAN_FD_STUFF_COUNT    4
+/* ISO 11898-1 field sizes the bit stream below does not build bit by bit */
+#define CAN_FD_STUFF_COUNT     4
 #define CAN_CRC_DELIMITER_BITS 1
-#define CAN_ACK_EOF_BITS      (2 + 7)   /* ACK slot and delimiter, EOF */
-#define CAN_TRAILER_BITS      (15 + CAN_CRC_DELIMITER_BITS + CAN_ACK_EOF_BITS)
-#define CAN_INTERFRAME_BITS   3
-
-unsigned can_frame_bits(const qemu_can_frame *frame)
-{
-    bool fd = frame->flags & QEMU_CAN_FRMF_TYPE_FD;
-    bool rtr = !fd && (frame->can_id & QEMU_CAN_RTR_FLAG);
-    unsigned bits;
-
-    bits = (frame->can_id & QEMU_CAN_EFF_FLAG) ? CAN_EXT_HEADER_BITS
-                                               : CAN_STD_HEADER_BITS;
-    bits += rtr ? 0 : 8 * frame->can_dlc;
-    bits += CAN_TRAILER_BITS + CAN_INTERFRAME_BITS;
-    if (fd) {
-        bits += CAN_FD_EXTRA_BITS + CAN_FD_STUFF_COUNT;
-        bits += frame->can_dlc > 16 ? 6 : 2;
-    }
-    return bits;
-}
+#define CAN_ACK_EOF_BITS       (2 + 7)  /* ACK slot and delimiter, EOF */
+#define CAN_INTERFRAME_BITS    3
 
 /* Appends bits to a frame's dynamically stuffed region, counting stuff bits */
 typedef struct CanBitStream {
