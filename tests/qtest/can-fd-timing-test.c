@@ -81,6 +81,7 @@
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
+#include "can-sja1000-qtest.h"
 
 /* CTU CAN FD registers (CTU CAN FD IP core datasheet, 32-bit access) */
 #define CTU_DEVICE_ID           0x00
@@ -122,16 +123,6 @@
 /* A Kvaser PCIcan beside it: SJA1000 channel 0 at the start of BAR1 */
 #define KVASER_SLOT             5
 #define KVASER_SJA_BAR          1
-#define SJA_MOD                 0       /* PeliCAN registers */
-#define SJA_BTR0                6
-#define SJA_BTR1                7
-#define SJA_RXERR               14
-#define SJA_ACR0                16
-#define SJA_AMR0                20
-#define SJA_RMC                 29
-#define SJA_CDR                 31
-#define SJA_MOD_RM              0x01
-#define SJA_CDR_PELICAN         0x80
 
 #define NS_PER_S                1000000000ull
 
@@ -505,16 +496,6 @@ static void test_back_to_back(void)
     rig_stop(&r);
 }
 
-static void sja_write(QPCIDevice *dev, QPCIBar bar, uint8_t reg, uint8_t v)
-{
-    qpci_io_writeb(dev, bar, reg, v);
-}
-
-static uint8_t sja_read(QPCIDevice *dev, QPCIBar bar, uint8_t reg)
-{
-    return qpci_io_readb(dev, bar, reg);
-}
-
 /*
  * A bus bitrate makes the CTU's frames subject to bitrate mismatch.  An
  * SJA1000 on the bus (a Kvaser PCIcan's channel, 16 MHz, BTR1 0x1c:
@@ -532,10 +513,8 @@ static void test_bus_bitrate_mismatch(const void *data)
     const BusRates rates = RATES_500K;
     const Frame f = { .id = 0x123, .len = 8, .byte = byte_count };
     g_autofree char *opts = bus_options(&rates);
-    QPCIDevice *kvaser;
-    QPCIBar sja;
+    SJAChan sja = { 0 };
     Rig r;
-    int i;
 
     memset(&r, 0, sizeof(r));
     r.qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0,%s "
@@ -544,25 +523,22 @@ static void test_bus_bitrate_mismatch(const void *data)
                         opts, CTUCAN_SLOT, KVASER_SLOT);
     r.bus = qpci_new_pc(r.qts, NULL);
     r.dev = qpci_device_find(r.bus, QPCI_DEVFN(CTUCAN_SLOT, 0));
-    kvaser = qpci_device_find(r.bus, QPCI_DEVFN(KVASER_SLOT, 0));
-    g_assert(r.dev && kvaser);
+    sja.dev = qpci_device_find(r.bus, QPCI_DEVFN(KVASER_SLOT, 0));
+    g_assert(r.dev && sja.dev);
     qpci_device_enable(r.dev);
-    qpci_device_enable(kvaser);
+    qpci_device_enable(sja.dev);
     r.bar = qpci_iomap(r.dev, CTUCAN_CORES_BAR, NULL);
-    sja = qpci_iomap(kvaser, KVASER_SJA_BAR, NULL);
+    sja.bar = qpci_iomap(sja.dev, KVASER_SJA_BAR, NULL);
     ctu_write(&r, TX_CORE, CTU_MODE, MODE_FDE | SETTINGS_ENA);
     ctu_write(&r, RX_CORE, CTU_MODE, MODE_FDE | SETTINGS_ENA);
     ctu_write(&r, TX_CORE, CTU_TX_PRIORITY, 0x1234);
 
-    sja_write(kvaser, sja, SJA_MOD, SJA_MOD_RM);
-    sja_write(kvaser, sja, SJA_CDR, SJA_CDR_PELICAN);
-    sja_write(kvaser, sja, SJA_BTR0, mismatch ? 0x01 : 0x00);
-    sja_write(kvaser, sja, SJA_BTR1, 0x1c);
-    for (i = 0; i < 4; i++) {
-        sja_write(kvaser, sja, SJA_ACR0 + i, 0x00);
-        sja_write(kvaser, sja, SJA_AMR0 + i, 0xff);
+    sja_pelican_setup(&sja, 0, 0);
+    if (mismatch) {
+        sja_wr(&sja, REG_MOD, MOD_RM);
+        sja_wr(&sja, REG_BTR0, 0x01);
+        sja_wr(&sja, REG_MOD, 0);
     }
-    sja_write(kvaser, sja, SJA_MOD, 0);
 
     load_tx_buffer(&r, 0, &f);
     ctu_write(&r, TX_CORE, CTU_TX_COMMAND,
@@ -570,23 +546,23 @@ static void test_bus_bitrate_mismatch(const void *data)
     qtest_clock_step(r.qts, frame_ns(&rates, 119, 0));
     if (mismatch) {
         g_assert_cmpuint(rx_frames(&r), ==, 0);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RMC), ==, 0);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RXERR), ==, 9);
+        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 9);
         /* 16 frames and their error frames take far less than 100 ms */
         qtest_clock_step(r.qts, 100 * 1000 * 1000);
         g_assert_cmpuint(rx_frames(&r), ==, 1);
         assert_rx_frame(&r, &f);
         g_assert_cmpuint(rx_frames(&r), ==, 0);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RMC), ==, 0);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RXERR), ==, 144);
+        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 144);
         g_assert_cmpuint(bus_property(&r, "error-frames"), ==, 15);
     } else {
         g_assert_cmpuint(rx_frames(&r), ==, 1);
         assert_rx_frame(&r, &f);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RMC), ==, 1);
-        g_assert_cmpuint(sja_read(kvaser, sja, SJA_RXERR), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 1);
+        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 0);
     }
-    g_free(kvaser);
+    g_free(sja.dev);
     rig_stop(&r);
 }
 

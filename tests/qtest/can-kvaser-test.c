@@ -11,37 +11,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "qobject/qdict.h"
-
-/* SJA1000 registers used here (datasheet 6.4.1, PeliCAN mode) */
-#define REG_MOD             0
-#define REG_CMR             1
-#define REG_SR              2
-#define REG_IR              3
-#define REG_IER             4
-#define REG_BTR0            6
-#define REG_BTR1            7
-#define REG_OCR             8
-#define REG_EWLR            13
-#define REG_FRAME           16
-#define REG_ACR0            16
-#define REG_AMR0            20
-#define REG_RMC             29
-#define REG_RBSA            30
-#define REG_CDR             31
-#define REG_RAM             32      /* internal RAM, RX FIFO first */
-#define REG_TX_RAM          96      /* the TX buffer in internal RAM */
-#define CDR_PELICAN         0x80
-#define MOD_RM              0x01
-#define MOD_STM             0x04
-#define CMR_TR              0x01
-#define CMR_AT              0x02
-#define CMR_RRB             0x04
-#define CMR_SRR             0x10
-#define SR_RBS              0x01
-#define SR_TBS              0x04
-#define SR_TCS              0x08
-#define IR_RI               0x01
-#define IR_BEI              0x80
+#include "can-sja1000-qtest.h"
 
 /* Kvaser PCIcan (Linux kvaser_pci.c) */
 #define KVASER_VENDOR_ID    0x10e8
@@ -67,12 +37,7 @@
 #define PIIX3_PIRQRC        0x60
 #define INTX_GSI            11
 
-typedef struct Chan {
-    QPCIDevice *dev;
-    QPCIBar bar;
-    uint64_t base;
-    unsigned shift;         /* register n at base + (n << shift) */
-} Chan;
+typedef SJAChan Chan;
 
 typedef struct Board {
     QTestState *qts;
@@ -81,16 +46,6 @@ typedef struct Board {
     QPCIBar bar[3];
     uint64_t bar_size[3];
 } Board;
-
-static uint8_t rd(Chan *c, uint8_t reg)
-{
-    return qpci_io_readb(c->dev, c->bar, c->base + (reg << c->shift));
-}
-
-static void wr(Chan *c, uint8_t reg, uint8_t value)
-{
-    qpci_io_writeb(c->dev, c->bar, c->base + (reg << c->shift), value);
-}
 
 /* Start QEMU with @devices and map BARs 0..@bars-1 of the board in slot 4 */
 static void board_start(Board *b, const char *devices, int bars)
@@ -160,35 +115,15 @@ static void intcsr_write(Board *b, uint32_t value)
     qpci_io_writel(b->dev, b->bar[KVASER_S5920_BAR], S5920_INTCSR, value);
 }
 
-/* PeliCAN, 500 kbit/s, accept all, then operating mode */
-static void pelican_setup(Chan *c, uint8_t mod, uint8_t ier)
-{
-    int i;
-
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_CDR, CDR_PELICAN);
-    wr(c, REG_MOD, MOD_RM | mod);
-    wr(c, REG_BTR0, 0x00);
-    wr(c, REG_BTR1, 0x1c);
-    wr(c, REG_OCR, 0x1a);
-    for (i = 0; i < 4; i++) {
-        wr(c, REG_ACR0 + i, 0x00);
-        wr(c, REG_AMR0 + i, 0xff);
-    }
-    wr(c, REG_IER, ier);
-    wr(c, REG_MOD, mod);
-    g_assert_cmphex(rd(c, REG_MOD), ==, mod);
-}
-
 /* Send a standard data frame: id, one data byte */
 static void send_std(Board *b, Chan *c, uint16_t id, uint8_t data,
                      uint8_t cmd)
 {
-    wr(c, REG_FRAME, 0x01);
-    wr(c, REG_FRAME + 1, id >> 3);
-    wr(c, REG_FRAME + 2, id << 5);
-    wr(c, REG_FRAME + 3, data);
-    wr(c, REG_CMR, cmd);
+    sja_wr(c, REG_FRAME, 0x01);
+    sja_wr(c, REG_FRAME + 1, id >> 3);
+    sja_wr(c, REG_FRAME + 2, id << 5);
+    sja_wr(c, REG_FRAME + 3, data);
+    sja_wr(c, REG_CMR, cmd);
     qtest_clock_step(b->qts, 1000000);
 }
 
@@ -287,8 +222,8 @@ static void test_probe_finds_channels(const void *data)
     for (found = 0; found < KVASER_MAX_CHANNELS; found++) {
         Chan c = kvaser_chan(&b, found);
 
-        wr(&c, REG_MOD, MOD_RM);
-        if (!(rd(&c, REG_MOD) & MOD_RM)) {
+        sja_wr(&c, REG_MOD, MOD_RM);
+        if (!(sja_rd(&c, REG_MOD) & MOD_RM)) {
             break;
         }
     }
@@ -306,11 +241,11 @@ static void test_absent_channel_slots_read_0(void)
     for (i = 1; i < KVASER_MAX_CHANNELS; i++) {
         Chan c = kvaser_chan(&b, i);
 
-        wr(&c, REG_CDR, CDR_PELICAN);
-        wr(&c, REG_MOD, MOD_RM);
-        wr(&c, REG_EWLR, 0x55);
+        sja_wr(&c, REG_CDR, CDR_PELICAN);
+        sja_wr(&c, REG_MOD, MOD_RM);
+        sja_wr(&c, REG_EWLR, 0x55);
         for (reg = 0; reg < KVASER_CHANNEL_SIZE; reg++) {
-            g_assert_cmphex(rd(&c, reg), ==, 0);
+            g_assert_cmphex(sja_rd(&c, reg), ==, 0);
         }
     }
     board_stop(&b);
@@ -329,11 +264,11 @@ static void test_channel_interrupt_needs_intcsr_addon_enable(void)
     kvaser_start(&b, "canbus0=b0");
     intx_route(&b);
     c = kvaser_chan(&b, 0);
-    pelican_setup(&c, MOD_STM, IR_RI);
+    sja_pelican_setup(&c, MOD_STM, IR_RI);
     g_assert_false(intx(&b));
 
     send_std(&b, &c, 0x10, 0x01, CMR_SRR);
-    g_assert_cmphex(rd(&c, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(sja_rd(&c, REG_SR) & SR_RBS, ==, SR_RBS);
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
@@ -341,7 +276,7 @@ static void test_channel_interrupt_needs_intcsr_addon_enable(void)
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
-    wr(&c, REG_CMR, CMR_RRB);
+    sja_wr(&c, REG_CMR, CMR_RRB);
     g_assert_false(intx(&b));
     board_stop(&b);
 }
@@ -361,27 +296,27 @@ static void test_shared_intx_until_both_channels_cleared(void)
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    pelican_setup(&c0, MOD_STM, IR_RI);
-    pelican_setup(&c1, MOD_STM, IR_RI);
+    sja_pelican_setup(&c0, MOD_STM, IR_RI);
+    sja_pelican_setup(&c1, MOD_STM, IR_RI);
     g_assert_false(intx(&b));
 
     send_std(&b, &c0, 0x10, 0x01, CMR_SRR);
     send_std(&b, &c1, 0x11, 0x02, CMR_SRR);
     g_assert_true(intx(&b));
-    wr(&c0, REG_CMR, CMR_RRB);
+    sja_wr(&c0, REG_CMR, CMR_RRB);
     g_assert_true(intx(&b));
-    wr(&c1, REG_CMR, CMR_RRB);
+    sja_wr(&c1, REG_CMR, CMR_RRB);
     g_assert_false(intx(&b));
 
     send_std(&b, &c0, 0x10, 0x03, CMR_SRR);
     send_std(&b, &c1, 0x11, 0x04, CMR_SRR);
-    wr(&c1, REG_CMR, CMR_RRB);
+    sja_wr(&c1, REG_CMR, CMR_RRB);
     g_assert_true(intx(&b));
     intcsr_write(&b, 0);
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
-    wr(&c0, REG_CMR, CMR_RRB);
+    sja_wr(&c0, REG_CMR, CMR_RRB);
     g_assert_false(intx(&b));
     board_stop(&b);
 }
@@ -398,12 +333,12 @@ static void test_every_channel_of_4_drives_intx(void)
     for (i = 0; i < 4; i++) {
         Chan c = kvaser_chan(&b, i);
 
-        pelican_setup(&c, MOD_STM, IR_RI);
+        sja_pelican_setup(&c, MOD_STM, IR_RI);
         g_assert_false(intx(&b));
         send_std(&b, &c, 0x20 + i, i, CMR_SRR);
-        g_assert_cmpuint(rd(&c, REG_RMC), ==, 1);
+        g_assert_cmpuint(sja_rd(&c, REG_RMC), ==, 1);
         g_assert_true(intx(&b));
-        wr(&c, REG_CMR, CMR_RRB);
+        sja_wr(&c, REG_CMR, CMR_RRB);
         g_assert_false(intx(&b));
     }
     board_stop(&b);
@@ -421,13 +356,13 @@ static void test_channels_on_one_bus_talk(void)
     kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b0");
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    pelican_setup(&c0, 0, 0);
-    pelican_setup(&c1, 0, 0);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c1, 0, 0);
     send_std(&b, &c0, 0x123, 0x5a, CMR_TR);
-    g_assert_cmphex(rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
-    g_assert_cmphex(rd(&c1, REG_FRAME + 1), ==, 0x24);
-    g_assert_cmphex(rd(&c1, REG_FRAME + 3), ==, 0x5a);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 1), ==, 0x24);
+    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 3), ==, 0x5a);
     board_stop(&b);
 }
 
@@ -439,12 +374,12 @@ static void test_channels_on_different_buses_are_isolated(void)
     kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b1");
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    pelican_setup(&c0, 0, IR_BEI);
-    pelican_setup(&c1, 0, 0);
+    sja_pelican_setup(&c0, 0, IR_BEI);
+    sja_pelican_setup(&c1, 0, 0);
     send_std(&b, &c0, 0x123, 0x5a, CMR_TR | CMR_AT);
-    g_assert_cmphex(rd(&c0, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
-    g_assert_cmphex(rd(&c0, REG_IR), ==, IR_BEI);
-    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(sja_rd(&c0, REG_IR), ==, IR_BEI);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 0);
     board_stop(&b);
 }
 
@@ -462,11 +397,11 @@ static void test_canbus_alias_names_channel_0_bus(void)
     c0 = kvaser_chan(&b, 0);
     peer = (Chan) { .dev = dev2, .bar = qpci_iomap(dev2, KVASER_SJA_BAR,
                                                    NULL) };
-    pelican_setup(&c0, 0, 0);
-    pelican_setup(&peer, 0, 0);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&peer, 0, 0);
     send_std(&b, &c0, 0x321, 0x99, CMR_TR);
-    g_assert_cmphex(rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(rd(&peer, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(&peer, REG_RMC), ==, 1);
     g_free(dev2);
     board_stop(&b);
 }
@@ -499,28 +434,28 @@ static void test_pcm3680_smoke(void)
     c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
     c1 = (Chan) { .dev = b.dev, .bar = b.bar[1] };
 
-    wr(&c0, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(rd(&c0, REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(rd(&c0, REG_SR), ==, 0x3c);
-    pelican_setup(&c0, 0, 0);
-    pelican_setup(&c1, 0, 0);
+    sja_wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c1, 0, 0);
     send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
     send_std(&b, &c0, 0x0ab, 0x22, CMR_TR);
-    wr(&c1, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
-    rbsa = rd(&c1, REG_RBSA);
+    sja_wr(&c1, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    rbsa = sja_rd(&c1, REG_RBSA);
     g_assert_cmpuint(rbsa, ==, 4);
     for (i = 0; i < 4; i++) {
-        g_assert_cmphex(rd(&c1, REG_RAM + rbsa + i), ==,
-                        rd(&c1, REG_FRAME + i));
+        g_assert_cmphex(sja_rd(&c1, REG_RAM + rbsa + i), ==,
+                        sja_rd(&c1, REG_FRAME + i));
     }
-    g_assert_cmphex(rd(&c1, REG_RAM + 3), ==, 0x11);
+    g_assert_cmphex(sja_rd(&c1, REG_RAM + 3), ==, 0x11);
 
-    wr(&c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(rd(&c1, REG_RAM + 60), !=, 0x5a);
-    wr(&c1, REG_MOD, MOD_RM);
-    wr(&c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(rd(&c1, REG_RAM + 60), ==, 0x5a);
+    sja_wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), !=, 0x5a);
+    sja_wr(&c1, REG_MOD, MOD_RM);
+    sja_wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), ==, 0x5a);
     board_stop(&b);
 }
 
@@ -540,25 +475,25 @@ static void test_pcm3680_tx_buffer_in_ram_and_locked_writes(void)
     board_start(&b, "-object can-bus,id=b0 -object can-bus,id=b1 "
                 "-device pcm3680_pci,addr=0x4,canbus0=b0,canbus1=b1", 2);
     c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
-    pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c0, 0, 0);
     for (i = 0; i < sizeof(frame); i++) {
-        wr(&c0, REG_FRAME + i, frame[i]);
+        sja_wr(&c0, REG_FRAME + i, frame[i]);
     }
     for (i = 0; i < sizeof(frame); i++) {
-        g_assert_cmphex(rd(&c0, REG_TX_RAM + i), ==, frame[i]);
+        g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + i), ==, frame[i]);
     }
 
-    wr(&c0, REG_CMR, CMR_TR);
+    sja_wr(&c0, REG_CMR, CMR_TR);
     qtest_clock_step(b.qts, 1000000);
-    g_assert_cmphex(rd(&c0, REG_SR) & SR_TBS, ==, 0);
-    wr(&c0, REG_FRAME + 3, 0x55);
-    g_assert_cmphex(rd(&c0, REG_TX_RAM + 3), ==, 0xaa);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, 0);
+    sja_wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0xaa);
 
-    wr(&c0, REG_CMR, CMR_AT);
+    sja_wr(&c0, REG_CMR, CMR_AT);
     qtest_clock_step(b.qts, 1000000);
-    g_assert_cmphex(rd(&c0, REG_SR) & SR_TBS, ==, SR_TBS);
-    wr(&c0, REG_FRAME + 3, 0x55);
-    g_assert_cmphex(rd(&c0, REG_TX_RAM + 3), ==, 0x55);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, SR_TBS);
+    sja_wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0x55);
     board_stop(&b);
 }
 
@@ -579,18 +514,18 @@ static void test_mioe3680_smoke(void)
     c0 = (Chan) { .dev = b.dev, .bar = b.bar[0], .shift = 2 };
     c1 = (Chan) { .dev = b.dev, .bar = b.bar[1], .shift = 2 };
 
-    wr(&c0, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(rd(&c0, REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(rd(&c0, REG_SR), ==, 0x3c);
-    g_assert_cmpuint(rd(&c0, REG_EWLR), ==, 96);
-    pelican_setup(&c0, 0, 0);
-    pelican_setup(&c1, 0, IR_RI);
+    sja_wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
+    g_assert_cmpuint(sja_rd(&c0, REG_EWLR), ==, 96);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c1, 0, IR_RI);
     send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
-    g_assert_cmpuint(rd(&c1, REG_RMC), ==, 1);
-    g_assert_cmphex(rd(&c1, REG_IR), ==, IR_RI);
-    g_assert_cmphex(rd(&c1, REG_FRAME + 1), ==, 0x15);
-    g_assert_cmphex(rd(&c1, REG_FRAME + 2), ==, 0x40);
-    g_assert_cmphex(rd(&c1, REG_FRAME + 3), ==, 0x11);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(&c1, REG_IR), ==, IR_RI);
+    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 1), ==, 0x15);
+    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 2), ==, 0x40);
+    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 3), ==, 0x11);
     board_stop(&b);
 }
 

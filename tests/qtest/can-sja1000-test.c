@@ -15,80 +15,7 @@
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
-
-/* Registers common to both modes (datasheet 6.5) */
-#define REG_BTR0            6
-#define REG_BTR1            7
-#define REG_OCR             8
-#define REG_CDR             31
-#define CDR_PELICAN         0x80
-
-/* PeliCAN address layout (datasheet 6.4.1) */
-#define REG_MOD             0
-#define REG_CMR             1
-#define REG_SR              2
-#define REG_IR              3
-#define REG_IER             4
-#define REG_ALC             11
-#define REG_ECC             12
-#define REG_EWLR            13
-#define REG_RXERR           14
-#define REG_TXERR           15
-#define REG_FRAME           16      /* TX buffer, RX window, ACR0..AMR3 */
-#define REG_ACR0            16
-#define REG_AMR0            20
-#define REG_RMC             29
-#define REG_RBSA            30
-
-#define MOD_RM              0x01
-#define MOD_LOM             0x02
-#define MOD_STM             0x04
-#define MOD_AFM             0x08
-
-#define CMR_TR              0x01
-#define CMR_AT              0x02
-#define CMR_RRB             0x04
-#define CMR_CDO             0x08
-#define CMR_SRR             0x10
-
-#define SR_RBS              0x01
-#define SR_DOS              0x02
-#define SR_TBS              0x04
-#define SR_TCS              0x08
-#define SR_RS               0x10
-#define SR_TS               0x20
-#define SR_ES               0x40
-#define SR_BS               0x80
-
-/* IR bits; IER enables them bit for bit (datasheet 6.4.7) */
-#define IR_RI               0x01
-#define IR_TI               0x02
-#define IR_EI               0x04
-#define IR_DOI              0x08
-#define IR_WUI              0x10
-#define IR_EPI              0x20
-#define IR_ALI              0x40
-#define IR_BEI              0x80
-
-#define FI_FF               0x80    /* extended frame */
-#define FI_RTR              0x40
-
-/* ECC of an ACK error: "other" error, during transmission, ACK slot */
-#define ECC_ACK_ERROR       0xd9
-
-/* BasicCAN address layout (datasheet 6.3.1) */
-#define REG_CR              0
-#define REG_BASIC_ACR       4
-#define REG_BASIC_AMR       5
-#define REG_BASIC_TXB       10
-#define REG_BASIC_RXB       20
-
-#define CR_RR               0x01
-#define CR_RIE              0x02
-#define CR_TIE              0x04
-#define CR_EIE              0x08
-#define CR_OIE              0x10
-#define BASIC_IR_RESERVED   0xe0
+#include "can-sja1000-qtest.h"
 
 /* The Kvaser board (Linux kvaser_pci.c) */
 #define KVASER_SLOT         4
@@ -98,10 +25,7 @@
 #define BIT_NS              (1000000000 / BITRATE)
 #define MAX_BOARDS          4
 
-typedef struct Chip {
-    QPCIDevice *dev;
-    QPCIBar bar;
-} Chip;
+typedef SJAChan Chip;
 
 typedef struct Rig {
     QTestState *qts;
@@ -117,16 +41,6 @@ typedef struct CanMsg {
     uint8_t dlc;
     uint8_t data[8];
 } CanMsg;
-
-static uint8_t rd(Chip *c, uint8_t reg)
-{
-    return qpci_io_readb(c->dev, c->bar, reg);
-}
-
-static void wr(Chip *c, uint8_t reg, uint8_t value)
-{
-    qpci_io_writeb(c->dev, c->bar, reg, value);
-}
 
 static void rig_map(Rig *r)
 {
@@ -218,39 +132,6 @@ static int64_t bus_counter(Rig *r, const char *prop)
 }
 
 /*
- * PeliCAN set-up as Linux's sja1000 driver does it: reset mode, CDR with
- * the PeliCAN bit, bit timing, output control, acceptance filter, then
- * the interrupt enables and the mode with RM cleared.
- */
-static void pelican_setup_filter(Chip *c, uint8_t mod, uint8_t ier,
-                                 const uint8_t acr[4], const uint8_t amr[4])
-{
-    int i;
-
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_CDR, CDR_PELICAN);
-    wr(c, REG_MOD, MOD_RM | mod);
-    wr(c, REG_BTR0, 0x00);
-    wr(c, REG_BTR1, 0x1c);
-    wr(c, REG_OCR, 0x1a);
-    for (i = 0; i < 4; i++) {
-        wr(c, REG_ACR0 + i, acr[i]);
-        wr(c, REG_AMR0 + i, amr[i]);
-    }
-    wr(c, REG_IER, ier);
-    wr(c, REG_MOD, mod);
-    g_assert_cmphex(rd(c, REG_MOD), ==, mod);
-}
-
-static void pelican_setup(Chip *c, uint8_t mod, uint8_t ier)
-{
-    static const uint8_t acr[4] = { 0, 0, 0, 0 };
-    static const uint8_t amr[4] = { 0xff, 0xff, 0xff, 0xff };
-
-    pelican_setup_filter(c, mod, ier, acr, amr);
-}
-
-/*
  * Two boards on one bus, their chips @a and @b in PeliCAN operating mode,
  * accepting every frame, with interrupt enables @a_ier and @b_ier
  */
@@ -260,22 +141,22 @@ static void rig_start_pelican_pair(Rig *r, Chip **a, uint8_t a_ier,
     rig_start(r, 2);
     *a = &r->chip[0];
     *b = &r->chip[1];
-    pelican_setup(*a, 0, a_ier);
-    pelican_setup(*b, 0, b_ier);
+    sja_pelican_setup(*a, 0, a_ier);
+    sja_pelican_setup(*b, 0, b_ier);
 }
 
 /* BasicCAN set-up: CDR stays 0 */
 static void basic_setup(Chip *c, uint8_t cr, uint8_t acr, uint8_t amr)
 {
-    wr(c, REG_CR, CR_RR);
-    wr(c, REG_CDR, 0x00);
-    wr(c, REG_BASIC_ACR, acr);
-    wr(c, REG_BASIC_AMR, amr);
-    wr(c, REG_BTR0, 0x00);
-    wr(c, REG_BTR1, 0x1c);
-    wr(c, REG_OCR, 0x1a);
-    wr(c, REG_CR, cr & ~CR_RR);
-    g_assert_cmphex(rd(c, REG_CR) & CR_RR, ==, 0);
+    sja_wr(c, REG_CR, CR_RR);
+    sja_wr(c, REG_CDR, 0x00);
+    sja_wr(c, REG_BASIC_ACR, acr);
+    sja_wr(c, REG_BASIC_AMR, amr);
+    sja_wr(c, REG_BTR0, 0x00);
+    sja_wr(c, REG_BTR1, 0x1c);
+    sja_wr(c, REG_OCR, 0x1a);
+    sja_wr(c, REG_CR, cr & ~CR_RR);
+    g_assert_cmphex(sja_rd(c, REG_CR) & CR_RR, ==, 0);
 }
 
 static unsigned msg_data_len(const CanMsg *m)
@@ -289,20 +170,20 @@ static void pelican_load_tx(Chip *c, const CanMsg *m)
     uint8_t fi = (m->ext ? FI_FF : 0) | (m->rtr ? FI_RTR : 0) | m->dlc;
     unsigned n = msg_data_len(m), i, hdr;
 
-    wr(c, REG_FRAME, fi);
+    sja_wr(c, REG_FRAME, fi);
     if (m->ext) {
-        wr(c, REG_FRAME + 1, m->id >> 21);
-        wr(c, REG_FRAME + 2, m->id >> 13);
-        wr(c, REG_FRAME + 3, m->id >> 5);
-        wr(c, REG_FRAME + 4, (m->id << 3) | (m->rtr ? 0x04 : 0));
+        sja_wr(c, REG_FRAME + 1, m->id >> 21);
+        sja_wr(c, REG_FRAME + 2, m->id >> 13);
+        sja_wr(c, REG_FRAME + 3, m->id >> 5);
+        sja_wr(c, REG_FRAME + 4, (m->id << 3) | (m->rtr ? 0x04 : 0));
         hdr = 5;
     } else {
-        wr(c, REG_FRAME + 1, m->id >> 3);
-        wr(c, REG_FRAME + 2, (m->id << 5) | (m->rtr ? 0x10 : 0));
+        sja_wr(c, REG_FRAME + 1, m->id >> 3);
+        sja_wr(c, REG_FRAME + 2, (m->id << 5) | (m->rtr ? 0x10 : 0));
         hdr = 3;
     }
     for (i = 0; i < n; i++) {
-        wr(c, REG_FRAME + hdr + i, m->data[i]);
+        sja_wr(c, REG_FRAME + hdr + i, m->data[i]);
     }
 }
 
@@ -310,14 +191,14 @@ static void pelican_load_tx(Chip *c, const CanMsg *m)
 static void pelican_send(Rig *r, Chip *c, const CanMsg *m, uint8_t cmd)
 {
     pelican_load_tx(c, m);
-    wr(c, REG_CMR, cmd);
+    sja_wr(c, REG_CMR, cmd);
     wait_us(r, 1000);
 }
 
 /* Decode the frame in the PeliCAN receive window (datasheet 6.4.14) */
 static void pelican_read_rx(Chip *c, CanMsg *m)
 {
-    uint8_t fi = rd(c, REG_FRAME);
+    uint8_t fi = sja_rd(c, REG_FRAME);
     unsigned hdr, i;
 
     memset(m, 0, sizeof(*m));
@@ -325,15 +206,18 @@ static void pelican_read_rx(Chip *c, CanMsg *m)
     m->rtr = fi & FI_RTR;
     m->dlc = fi & 0x0f;
     if (m->ext) {
-        m->id = (rd(c, REG_FRAME + 1) << 21) | (rd(c, REG_FRAME + 2) << 13) |
-                (rd(c, REG_FRAME + 3) << 5) | (rd(c, REG_FRAME + 4) >> 3);
+        m->id = (sja_rd(c, REG_FRAME + 1) << 21) |
+                (sja_rd(c, REG_FRAME + 2) << 13) |
+                (sja_rd(c, REG_FRAME + 3) << 5) |
+                (sja_rd(c, REG_FRAME + 4) >> 3);
         hdr = 5;
     } else {
-        m->id = (rd(c, REG_FRAME + 1) << 3) | (rd(c, REG_FRAME + 2) >> 5);
+        m->id = (sja_rd(c, REG_FRAME + 1) << 3) |
+                (sja_rd(c, REG_FRAME + 2) >> 5);
         hdr = 3;
     }
     for (i = 0; i < msg_data_len(m); i++) {
-        m->data[i] = rd(c, REG_FRAME + hdr + i);
+        m->data[i] = sja_rd(c, REG_FRAME + hdr + i);
     }
 }
 
@@ -343,7 +227,7 @@ static void assert_window(Chip *c, uint8_t base, const uint8_t *bytes,
     size_t i;
 
     for (i = 0; i < len; i++) {
-        g_assert_cmphex(rd(c, base + i), ==, bytes[i]);
+        g_assert_cmphex(sja_rd(c, base + i), ==, bytes[i]);
     }
 }
 
@@ -359,19 +243,19 @@ static void test_pelican_reset_values(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    wr(c, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(rd(c, REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(rd(c, REG_SR), ==, SR_TS | SR_RS | SR_TCS | SR_TBS);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_IER), ==, 0x00);
-    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
-    g_assert_cmphex(rd(c, REG_ECC), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_ALC), ==, 0x00);
-    g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
-    g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
-    g_assert_cmphex(rd(c, REG_CDR), ==, CDR_PELICAN);
+    sja_wr(c, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(c, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(c, REG_SR), ==, SR_TS | SR_RS | SR_TCS | SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_IER), ==, 0x00);
+    g_assert_cmpuint(sja_rd(c, REG_EWLR), ==, 96);
+    g_assert_cmpuint(sja_rd(c, REG_RXERR), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_ECC), ==, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_ALC), ==, 0x00);
+    g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_RBSA), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_CDR), ==, CDR_PELICAN);
     rig_stop(&r);
 }
 
@@ -386,10 +270,10 @@ static void test_pelican_command_register_reads_0(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    wr(c, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(rd(c, REG_CMR), ==, 0x00);
-    pelican_setup(c, 0, 0);
-    g_assert_cmphex(rd(c, REG_CMR), ==, 0x00);
+    sja_wr(c, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(c, REG_CMR), ==, 0x00);
+    sja_pelican_setup(c, 0, 0);
+    g_assert_cmphex(sja_rd(c, REG_CMR), ==, 0x00);
     rig_stop(&r);
 }
 
@@ -405,10 +289,10 @@ static void test_basiccan_reset_values(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    g_assert_cmphex(rd(c, REG_CDR), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_CR) & 0xa1, ==, 0x21);
-    g_assert_cmphex(rd(c, REG_IR), ==, BASIC_IR_RESERVED);
-    g_assert_cmphex(rd(c, REG_CMR), ==, 0xff);
+    g_assert_cmphex(sja_rd(c, REG_CDR), ==, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_CR) & 0xa1, ==, 0x21);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(sja_rd(c, REG_CMR), ==, 0xff);
     rig_stop(&r);
 }
 
@@ -425,7 +309,7 @@ static void test_basiccan_status_after_reset_is_0x0c(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_SR), ==, SR_TCS | SR_TBS);
     rig_stop(&r);
 }
 
@@ -443,39 +327,39 @@ static void test_reset_mode_registers_ignore_writes_in_operating_mode(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup_filter(c, MOD_AFM, 0, acr, amr);
+    sja_pelican_setup_filter(c, MOD_AFM, 0, acr, amr);
 
-    wr(c, REG_MOD, MOD_LOM | MOD_STM);
-    g_assert_cmphex(rd(c, REG_MOD), ==, MOD_AFM);
-    wr(c, REG_BTR0, 0x3f);
-    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
-    wr(c, REG_BTR1, 0xff);
-    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
-    wr(c, REG_OCR, 0x00);
-    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
-    wr(c, REG_EWLR, 10);
-    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
-    wr(c, REG_RXERR, 50);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
-    wr(c, REG_TXERR, 50);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
-    wr(c, REG_RBSA, 20);
-    g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
-    wr(c, REG_CDR, 0x00);
-    g_assert_cmphex(rd(c, REG_CDR) & 0xe0, ==, CDR_PELICAN);
+    sja_wr(c, REG_MOD, MOD_LOM | MOD_STM);
+    g_assert_cmphex(sja_rd(c, REG_MOD), ==, MOD_AFM);
+    sja_wr(c, REG_BTR0, 0x3f);
+    g_assert_cmphex(sja_rd(c, REG_BTR0), ==, 0x00);
+    sja_wr(c, REG_BTR1, 0xff);
+    g_assert_cmphex(sja_rd(c, REG_BTR1), ==, 0x1c);
+    sja_wr(c, REG_OCR, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_OCR), ==, 0x1a);
+    sja_wr(c, REG_EWLR, 10);
+    g_assert_cmpuint(sja_rd(c, REG_EWLR), ==, 96);
+    sja_wr(c, REG_RXERR, 50);
+    g_assert_cmpuint(sja_rd(c, REG_RXERR), ==, 0);
+    sja_wr(c, REG_TXERR, 50);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
+    sja_wr(c, REG_RBSA, 20);
+    g_assert_cmpuint(sja_rd(c, REG_RBSA), ==, 0);
+    sja_wr(c, REG_CDR, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_CDR) & 0xe0, ==, CDR_PELICAN);
     /* in operating mode 16..23 are the TX buffer, not ACR/AMR */
     for (i = 0; i < 8; i++) {
-        wr(c, REG_FRAME + i, 0xee);
+        sja_wr(c, REG_FRAME + i, 0xee);
     }
 
-    wr(c, REG_MOD, MOD_RM | MOD_AFM);
+    sja_wr(c, REG_MOD, MOD_RM | MOD_AFM);
     for (i = 0; i < 4; i++) {
-        g_assert_cmphex(rd(c, REG_ACR0 + i), ==, acr[i]);
-        g_assert_cmphex(rd(c, REG_AMR0 + i), ==, amr[i]);
+        g_assert_cmphex(sja_rd(c, REG_ACR0 + i), ==, acr[i]);
+        g_assert_cmphex(sja_rd(c, REG_AMR0 + i), ==, amr[i]);
     }
-    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
-    g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
+    g_assert_cmphex(sja_rd(c, REG_BTR0), ==, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_BTR1), ==, 0x1c);
+    g_assert_cmpuint(sja_rd(c, REG_EWLR), ==, 96);
     rig_stop(&r);
 }
 
@@ -492,20 +376,20 @@ static void test_basiccan_reset_mode_registers_ignore_writes(void)
     c = &r.chip[0];
     basic_setup(c, 0, 0x12, 0x34);
 
-    g_assert_cmphex(rd(c, REG_BASIC_ACR), ==, 0xff);
-    g_assert_cmphex(rd(c, REG_BASIC_AMR), ==, 0xff);
-    wr(c, REG_BASIC_ACR, 0x99);
-    wr(c, REG_BASIC_AMR, 0x99);
-    wr(c, REG_BTR0, 0x3f);
-    wr(c, REG_BTR1, 0xff);
-    wr(c, REG_OCR, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_BASIC_ACR), ==, 0xff);
+    g_assert_cmphex(sja_rd(c, REG_BASIC_AMR), ==, 0xff);
+    sja_wr(c, REG_BASIC_ACR, 0x99);
+    sja_wr(c, REG_BASIC_AMR, 0x99);
+    sja_wr(c, REG_BTR0, 0x3f);
+    sja_wr(c, REG_BTR1, 0xff);
+    sja_wr(c, REG_OCR, 0x00);
 
-    wr(c, REG_CR, CR_RR);
-    g_assert_cmphex(rd(c, REG_BASIC_ACR), ==, 0x12);
-    g_assert_cmphex(rd(c, REG_BASIC_AMR), ==, 0x34);
-    g_assert_cmphex(rd(c, REG_BTR0), ==, 0x00);
-    g_assert_cmphex(rd(c, REG_BTR1), ==, 0x1c);
-    g_assert_cmphex(rd(c, REG_OCR), ==, 0x1a);
+    sja_wr(c, REG_CR, CR_RR);
+    g_assert_cmphex(sja_rd(c, REG_BASIC_ACR), ==, 0x12);
+    g_assert_cmphex(sja_rd(c, REG_BASIC_AMR), ==, 0x34);
+    g_assert_cmphex(sja_rd(c, REG_BTR0), ==, 0x00);
+    g_assert_cmphex(sja_rd(c, REG_BTR1), ==, 0x1c);
+    g_assert_cmphex(sja_rd(c, REG_OCR), ==, 0x1a);
     rig_stop(&r);
 }
 
@@ -527,7 +411,7 @@ static void test_basiccan_operating_mode_hides_setup_registers(void)
     c = &r.chip[0];
     basic_setup(c, 0, 0x12, 0x34);
     for (i = 0; i < ARRAY_SIZE(hidden); i++) {
-        g_assert_cmphex(rd(c, hidden[i]), ==, 0xff);
+        g_assert_cmphex(sja_rd(c, hidden[i]), ==, 0xff);
     }
     rig_stop(&r);
 }
@@ -557,19 +441,19 @@ static void test_standard_frame_arrives_byte_exact_not_in_sender(void)
 
     pelican_send(&r, a, &m, CMR_TR);
 
-    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
-    g_assert_cmphex(rd(a, REG_IR), ==, IR_TI);
+    g_assert_cmphex(sja_rd(a, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_IR), ==, IR_TI);
 
-    g_assert_cmphex(rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    g_assert_cmphex(sja_rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, sizeof(expect));
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, sizeof(expect));
     rig_stop(&r);
 }
 
@@ -590,10 +474,10 @@ static void test_extended_frame_arrives_with_29_bit_layout(void)
 
     pelican_send(&r, a, &m, CMR_TR);
 
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, sizeof(expect));
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, sizeof(expect));
     rig_stop(&r);
 }
 
@@ -614,11 +498,11 @@ static void test_self_reception_request_stores_own_frame(void)
 
     pelican_send(&r, a, &m, CMR_SRR);
 
-    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 1);
-    g_assert_cmphex(rd(a, REG_IR), ==, IR_RI | IR_TI);
+    g_assert_cmphex(sja_rd(a, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(a, REG_IR), ==, IR_RI | IR_TI);
     assert_window(a, REG_FRAME, expect, sizeof(expect));
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
     rig_stop(&r);
 }
@@ -645,18 +529,18 @@ static void test_rtr_frame_with_dlc_8_stores_no_data(void)
     pelican_send(&r, a, &rtr_std, CMR_TR);
     pelican_send(&r, a, &rtr_ext, CMR_TR);
     pelican_send(&r, a, &data, CMR_TR);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 3);
 
     assert_window(b, REG_FRAME, expect_std, sizeof(expect_std));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 3);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 3);
     assert_window(b, REG_FRAME, expect_ext, sizeof(expect_ext));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 8);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 8);
     assert_window(b, REG_FRAME, expect_data, sizeof(expect_data));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 12);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 12);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
     rig_stop(&r);
 }
 
@@ -668,11 +552,11 @@ static void test_rtr_frame_with_dlc_8_stores_no_data(void)
 static bool accepted(Rig *r, const CanMsg *m)
 {
     Chip *a = &r->chip[0], *b = &r->chip[1];
-    uint8_t before = rd(b, REG_RMC), after;
+    uint8_t before = sja_rd(b, REG_RMC), after;
 
     pelican_send(r, a, m, CMR_TR);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
-    after = rd(b, REG_RMC);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    after = sja_rd(b, REG_RMC);
     g_assert_cmpuint(after - before, <=, 1);
     if (after > before) {
         CanMsg got;
@@ -680,7 +564,7 @@ static bool accepted(Rig *r, const CanMsg *m)
         pelican_read_rx(b, &got);
         g_assert_cmphex(got.id, ==, m->id);
         g_assert(got.ext == m->ext);
-        wr(b, REG_CMR, CMR_RRB);
+        sja_wr(b, REG_CMR, CMR_RRB);
         return true;
     }
     return false;
@@ -690,8 +574,8 @@ static void filter_rig(Rig *r, uint8_t mod, const uint8_t acr[4],
                        const uint8_t amr[4])
 {
     rig_start(r, 2);
-    pelican_setup(&r->chip[0], 0, 0);
-    pelican_setup_filter(&r->chip[1], mod, 0, acr, amr);
+    sja_pelican_setup(&r->chip[0], 0, 0);
+    sja_pelican_setup_filter(&r->chip[1], mod, 0, acr, amr);
 }
 
 /*
@@ -826,11 +710,11 @@ static bool basic_accepted(Rig *r, uint32_t id)
     CanMsg m = { .id = id, .dlc = 1, .data = { 0x77 } };
 
     pelican_send(r, a, &m, CMR_TR);
-    if (rd(b, REG_SR) & SR_RBS) {
-        g_assert_cmphex(rd(b, REG_BASIC_RXB), ==, id >> 3);
-        g_assert_cmphex(rd(b, REG_BASIC_RXB + 1), ==, ((id & 7) << 5) | 1);
-        wr(b, REG_CMR, CMR_RRB);
-        g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    if (sja_rd(b, REG_SR) & SR_RBS) {
+        g_assert_cmphex(sja_rd(b, REG_BASIC_RXB), ==, id >> 3);
+        g_assert_cmphex(sja_rd(b, REG_BASIC_RXB + 1), ==, ((id & 7) << 5) | 1);
+        sja_wr(b, REG_CMR, CMR_RRB);
+        g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
         return true;
     }
     return false;
@@ -841,7 +725,7 @@ static void test_basiccan_filter_compares_identifier_bits_10_to_3(void)
     Rig r;
 
     rig_start(&r, 2);
-    pelican_setup(&r.chip[0], 0, 0);
+    sja_pelican_setup(&r.chip[0], 0, 0);
     basic_setup(&r.chip[1], 0, 0x24, 0x00);
     g_assert_true(basic_accepted(&r, 0x120));
     g_assert_true(basic_accepted(&r, 0x123));
@@ -851,7 +735,7 @@ static void test_basiccan_filter_compares_identifier_bits_10_to_3(void)
     rig_stop(&r);
 
     rig_start(&r, 2);
-    pelican_setup(&r.chip[0], 0, 0);
+    sja_pelican_setup(&r.chip[0], 0, 0);
     basic_setup(&r.chip[1], 0, 0x24, 0x81);
     g_assert_true(basic_accepted(&r, 0x523));
     g_assert_true(basic_accepted(&r, 0x12b));
@@ -888,16 +772,16 @@ static void test_rx_fifo_overrun_loses_exactly_the_overflowing_frames(void)
         pelican_send(&r, a, &m, CMR_TR);
         if (i == 5) {
             /* the first overrun: DOS and one DOI */
-            g_assert_cmphex(rd(b, REG_SR) & SR_DOS, ==, SR_DOS);
-            g_assert_cmphex(rd(b, REG_IR), ==, IR_RI | IR_DOI);
+            g_assert_cmphex(sja_rd(b, REG_SR) & SR_DOS, ==, SR_DOS);
+            g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI | IR_DOI);
         }
         if (i == 6) {
             /* DOS already set: no new DOI */
-            g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+            g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
         }
         lost += !stored[i];
     }
-    g_assert_cmpuint(rd(b, REG_RMC), ==, ARRAY_SIZE(dlc) - lost);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, ARRAY_SIZE(dlc) - lost);
     g_assert_cmpint(qom_get_uint(r.qts, "/machine/peripheral/k1/chip[0]",
                                  "rx-overruns"), ==, lost);
 
@@ -914,13 +798,13 @@ static void test_rx_fifo_overrun_loses_exactly_the_overflowing_frames(void)
             g_assert_cmpuint(got.data[0], ==, i);
             g_assert_cmpuint(got.data[dlc[i] - 1], ==, i);
         }
-        wr(b, REG_CMR, CMR_RRB);
+        sja_wr(b, REG_CMR, CMR_RRB);
     }
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
-    g_assert_cmphex(rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, SR_DOS);
-    wr(b, REG_CMR, CMR_CDO);
-    g_assert_cmphex(rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, 0);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, SR_DOS);
+    sja_wr(b, REG_CMR, CMR_CDO);
+    g_assert_cmphex(sja_rd(b, REG_SR) & (SR_RBS | SR_DOS), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
     rig_stop(&r);
 }
 
@@ -941,9 +825,9 @@ static void test_release_advances_rbsa_and_window_wraps_at_64(void)
 
     for (i = 0; i < 5; i++) {
         pelican_send(&r, a, &m, CMR_TR);
-        g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 * i);
-        wr(b, REG_CMR, CMR_RRB);
-        g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 * (i + 1));
+        g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 11 * i);
+        sja_wr(b, REG_CMR, CMR_RRB);
+        g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 11 * (i + 1));
     }
     /* the next frame occupies RAM 55..63 and 0..1 */
     for (i = 0; i < 8; i++) {
@@ -951,10 +835,10 @@ static void test_release_advances_rbsa_and_window_wraps_at_64(void)
         expect[3 + i] = 0xa0 + i;
     }
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 2);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 2);
     rig_stop(&r);
 }
 
@@ -971,17 +855,17 @@ static void test_reset_mode_empties_the_rx_fifo(void)
     rig_start_pelican_pair(&r, &a, 0, &b, IR_RI);
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, a, &m, CMR_TR);
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 4);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 4);
 
-    wr(b, REG_MOD, MOD_RM);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 4);
-    wr(b, REG_MOD, 0);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    sja_wr(b, REG_MOD, MOD_RM);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 4);
+    sja_wr(b, REG_MOD, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
     rig_stop(&r);
 }
 
@@ -1004,11 +888,11 @@ static void test_ir_read_clears_all_flags_but_ri(void)
 
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, b, &m, CMR_TR);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI | IR_TI);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI | IR_TI);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1022,12 +906,12 @@ static void test_receive_interrupt_follows_rie(void)
     rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
-    wr(b, REG_IER, IR_RI);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
-    wr(b, REG_IER, 0);
-    g_assert_cmphex(rd(b, REG_IR), ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
+    sja_wr(b, REG_IER, IR_RI);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
+    sja_wr(b, REG_IER, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1044,19 +928,19 @@ static void test_basiccan_ir_read_clears_ri(void)
     rig_start(&r, 2);
     a = &r.chip[0];
     b = &r.chip[1];
-    pelican_setup(a, 0, 0);
+    sja_pelican_setup(a, 0, 0);
     basic_setup(b, CR_RIE, 0x00, 0xff);
 
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
-    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, BASIC_IR_RESERVED);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
     rig_stop(&r);
 }
 
@@ -1085,25 +969,25 @@ static void test_basiccan_transmit_and_receive(void)
     basic_setup(b, CR_RIE, 0x00, 0xff);
 
     for (i = 0; i < sizeof(data_frame); i++) {
-        wr(a, REG_BASIC_TXB + i, data_frame[i]);
+        sja_wr(a, REG_BASIC_TXB + i, data_frame[i]);
     }
-    wr(a, REG_CMR, CMR_TR);
+    sja_wr(a, REG_CMR, CMR_TR);
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(a, REG_SR), ==, SR_TCS | SR_TBS);
-    g_assert_cmphex(rd(a, REG_IR), ==, BASIC_IR_RESERVED | IR_TI);
+    g_assert_cmphex(sja_rd(a, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmphex(sja_rd(a, REG_IR), ==, BASIC_IR_RESERVED | IR_TI);
 
-    wr(a, REG_BASIC_TXB, remote_frame[0]);
-    wr(a, REG_BASIC_TXB + 1, remote_frame[1]);
-    wr(a, REG_CMR, CMR_TR);
+    sja_wr(a, REG_BASIC_TXB, remote_frame[0]);
+    sja_wr(a, REG_BASIC_TXB + 1, remote_frame[1]);
+    sja_wr(a, REG_CMR, CMR_TR);
     wait_us(&r, 1000);
 
-    g_assert_cmphex(rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
-    g_assert_cmphex(rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
+    g_assert_cmphex(sja_rd(b, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, BASIC_IR_RESERVED | IR_RI);
     assert_window(b, REG_BASIC_RXB, data_frame, sizeof(data_frame));
-    wr(b, REG_CMR, CMR_RRB);
+    sja_wr(b, REG_CMR, CMR_RRB);
     assert_window(b, REG_BASIC_RXB, remote_frame, sizeof(remote_frame));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
     rig_stop(&r);
 }
 
@@ -1118,16 +1002,16 @@ static void test_basiccan_does_not_store_extended_frames(void)
     rig_start(&r, 2);
     a = &r.chip[0];
     b = &r.chip[1];
-    pelican_setup(a, 0, 0);
+    sja_pelican_setup(a, 0, 0);
     basic_setup(b, CR_RIE, 0x00, 0xff);
 
     pelican_send(&r, a, &ext, CMR_TR);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, 0);
     pelican_send(&r, a, &std, CMR_TR);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
-    g_assert_cmphex(rd(b, REG_BASIC_RXB), ==, 0x24);
-    g_assert_cmphex(rd(b, REG_BASIC_RXB + 1), ==, 0x60);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(sja_rd(b, REG_BASIC_RXB), ==, 0x24);
+    g_assert_cmphex(sja_rd(b, REG_BASIC_RXB + 1), ==, 0x60);
     rig_stop(&r);
 }
 
@@ -1148,19 +1032,19 @@ static void test_self_test_mode_transmits_without_acknowledge(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, MOD_STM, IR_RI | IR_TI | IR_BEI);
+    sja_pelican_setup(c, MOD_STM, IR_RI | IR_TI | IR_BEI);
 
     pelican_send(&r, c, &m, CMR_SRR);
-    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_RI | IR_TI);
-    g_assert_cmpuint(rd(c, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(c, REG_SR), ==, SR_TCS | SR_TBS | SR_RBS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_RI | IR_TI);
+    g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 1);
     assert_window(c, REG_FRAME, expect, sizeof(expect));
-    wr(c, REG_CMR, CMR_RRB);
+    sja_wr(c, REG_CMR, CMR_RRB);
 
     pelican_send(&r, c, &m, CMR_TR);
-    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 0);
     rig_stop(&r);
 }
@@ -1179,32 +1063,32 @@ static void test_listen_only_receives_but_never_acks_or_sends(void)
     a = &r.chip[0];
     lom = &r.chip[1];
     c = &r.chip[2];
-    pelican_setup(a, 0, 0);
-    pelican_setup(lom, MOD_LOM, IR_RI | IR_TI);
-    pelican_setup(c, 0, 0);
+    sja_pelican_setup(a, 0, 0);
+    sja_pelican_setup(lom, MOD_LOM, IR_RI | IR_TI);
+    sja_pelican_setup(c, 0, 0);
 
     /* acknowledged by c, heard by the listener */
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(lom, REG_RMC), ==, 1);
-    g_assert_cmpuint(rd(c, REG_RMC), ==, 1);
-    wr(lom, REG_CMR, CMR_RRB);
-    wr(c, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(lom, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 1);
+    sja_wr(lom, REG_CMR, CMR_RRB);
+    sja_wr(c, REG_CMR, CMR_RRB);
 
     /* the listener's transmission request goes nowhere */
     pelican_send(&r, lom, &m, CMR_TR);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
-    g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
-    g_assert_cmphex(rd(lom, REG_SR) & SR_TBS, ==, SR_TBS);
-    g_assert_cmphex(rd(lom, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(lom, REG_SR) & SR_TBS, ==, SR_TBS);
+    g_assert_cmphex(sja_rd(lom, REG_IR), ==, 0);
 
     /* with c gone, nobody acknowledges: one ACK error for a */
-    wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_MOD, MOD_RM);
     pelican_send(&r, a, &m, CMR_TR | CMR_AT);
-    g_assert_cmpuint(rd(a, REG_TXERR), ==, 8);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, 0);
-    g_assert_cmpuint(rd(lom, REG_RMC), ==, 0);
-    g_assert_cmpuint(rd(lom, REG_RXERR), ==, 0);
-    g_assert_cmpuint(rd(lom, REG_TXERR), ==, 0);
+    g_assert_cmpuint(sja_rd(a, REG_TXERR), ==, 8);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, 0);
+    g_assert_cmpuint(sja_rd(lom, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(lom, REG_RXERR), ==, 0);
+    g_assert_cmpuint(sja_rd(lom, REG_TXERR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1224,18 +1108,18 @@ static void test_listen_only_hears_an_error_passive_sender(void)
     rig_start(&r, 2);
     a = &r.chip[0];
     lom = &r.chip[1];
-    pelican_setup(a, 0, 0);
-    pelican_setup(lom, MOD_LOM, 0);
+    sja_pelican_setup(a, 0, 0);
+    sja_pelican_setup(lom, MOD_LOM, 0);
 
     pelican_send(&r, a, &m, CMR_TR | CMR_AT);
-    g_assert_cmpuint(rd(lom, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(lom, REG_RMC), ==, 0);
 
-    wr(a, REG_MOD, MOD_RM);
-    wr(a, REG_TXERR, 128);
-    wr(a, REG_MOD, 0);
+    sja_wr(a, REG_MOD, MOD_RM);
+    sja_wr(a, REG_TXERR, 128);
+    sja_wr(a, REG_MOD, 0);
     pelican_send(&r, a, &m, CMR_TR | CMR_AT);
-    g_assert_cmpuint(rd(a, REG_TXERR), ==, 128);
-    g_assert_cmpuint(rd(lom, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(a, REG_TXERR), ==, 128);
+    g_assert_cmpuint(sja_rd(lom, REG_RMC), ==, 1);
     pelican_read_rx(lom, &got);
     g_assert_cmphex(got.id, ==, m.id);
     rig_stop(&r);
@@ -1262,24 +1146,24 @@ static void test_lone_node_ack_errors_stop_at_error_passive(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_BEI | IR_EPI | IR_EI | IR_TI);
+    sja_pelican_setup(c, 0, IR_BEI | IR_EPI | IR_EI | IR_TI);
     pelican_load_tx(c, &m);
-    wr(c, REG_CMR, CMR_TR);
+    sja_wr(c, REG_CMR, CMR_TR);
 
     /* steps shorter than one attempt (> 100 bit times) */
     for (step = 0; step < 400; step++) {
-        uint8_t ir = rd(c, REG_IR);
-        uint8_t tec = rd(c, REG_TXERR);
+        uint8_t ir = sja_rd(c, REG_IR);
+        uint8_t tec = sja_rd(c, REG_TXERR);
 
         g_assert_cmphex(ir & (IR_TI | IR_RI | IR_DOI), ==, 0);
         if (ir & IR_BEI) {
             bei++;
-            g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+            g_assert_cmphex(sja_rd(c, REG_ECC), ==, ECC_ACK_ERROR);
         }
         if (ir & IR_EI) {
             g_assert_cmpint(ei_at, ==, -1);
             ei_at = tec;
-            g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, SR_ES);
+            g_assert_cmphex(sja_rd(c, REG_SR) & SR_ES, ==, SR_ES);
         }
         if (ir & IR_EPI) {
             g_assert_cmpint(epi_at, ==, -1);
@@ -1293,11 +1177,11 @@ static void test_lone_node_ack_errors_stop_at_error_passive(void)
     g_assert_cmpint(bei, >, 16);
 
     wait_us(&r, 50000);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 128);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES | SR_TBS | SR_TCS),
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 128);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_BEI);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES | SR_TBS | SR_TCS),
                     ==, SR_ES);
-    g_assert_cmphex(rd(c, REG_MOD), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_MOD), ==, 0);
     errors = bus_counter(&r, "error-frames");
     wait_us(&r, 10000);
     g_assert_cmpint(bus_counter(&r, "error-frames"), >, errors);
@@ -1318,19 +1202,19 @@ static void test_abort_transmission_cancels_retries(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_TI | IR_BEI);
+    sja_pelican_setup(c, 0, IR_TI | IR_BEI);
     pelican_send(&r, c, &m, CMR_TR);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
 
-    wr(c, REG_CMR, CMR_AT);
+    sja_wr(c, REG_CMR, CMR_AT);
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
-    g_assert_cmphex(rd(c, REG_IR) & IR_TI, ==, IR_TI);
-    tec = rd(c, REG_TXERR);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_IR) & IR_TI, ==, IR_TI);
+    tec = sja_rd(c, REG_TXERR);
     errors = bus_counter(&r, "error-frames");
     wait_us(&r, 10000);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, tec);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, tec);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, errors);
     rig_stop(&r);
 }
@@ -1347,12 +1231,12 @@ static void test_single_shot_transmission_makes_one_attempt(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_TI | IR_BEI);
+    sja_pelican_setup(c, 0, IR_TI | IR_BEI);
     pelican_send(&r, c, &m, CMR_TR | CMR_AT);
     wait_us(&r, 10000);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI | IR_BEI);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 8);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_TI | IR_BEI);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 8);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
     rig_stop(&r);
 }
@@ -1372,14 +1256,14 @@ static void test_tr_with_srr_ignores_srr(void)
     rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
     pelican_send(&r, a, &m, CMR_TR | CMR_SRR);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 0);
 
     pelican_send(&r, a, &m, CMR_TR | CMR_AT | CMR_SRR);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 2);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 2);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 0);
     rig_stop(&r);
 }
 
@@ -1396,12 +1280,12 @@ static void test_srr_with_at_is_a_single_shot(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_TI | IR_RI);
+    sja_pelican_setup(c, 0, IR_TI | IR_RI);
     pelican_send(&r, c, &m, CMR_SRR | CMR_AT);
     wait_us(&r, 10000);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_TBS | SR_TCS | SR_RBS), ==, SR_TBS);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_TI);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 8);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_TBS | SR_TCS | SR_RBS), ==, SR_TBS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 8);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
     rig_stop(&r);
 }
@@ -1419,20 +1303,20 @@ static void test_bus_error_interrupt_waits_for_ecc_read(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_BEI);
+    sja_pelican_setup(c, 0, IR_BEI);
     pelican_send(&r, c, &m, CMR_TR);
-    g_assert_cmpuint(rd(c, REG_TXERR), >, 8);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), >, 8);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_BEI);
 
     /* more ACK errors, but ECC still holds the first: no BEI */
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
-    g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_ECC), ==, ECC_ACK_ERROR);
 
     /* ECC read: the next error is captured and interrupts */
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_BEI);
-    g_assert_cmphex(rd(c, REG_ECC), ==, ECC_ACK_ERROR);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_BEI);
+    g_assert_cmphex(sja_rd(c, REG_ECC), ==, ECC_ACK_ERROR);
     rig_stop(&r);
 }
 
@@ -1445,13 +1329,13 @@ static void test_successful_transmission_lowers_txerr_by_one(void)
 
     rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
-    wr(a, REG_MOD, MOD_RM);
-    wr(a, REG_TXERR, 20);
-    wr(a, REG_MOD, 0);
+    sja_wr(a, REG_MOD, MOD_RM);
+    sja_wr(a, REG_TXERR, 20);
+    sja_wr(a, REG_MOD, 0);
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(a, REG_TXERR), ==, 19);
+    g_assert_cmpuint(sja_rd(a, REG_TXERR), ==, 19);
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(a, REG_TXERR), ==, 18);
+    g_assert_cmpuint(sja_rd(a, REG_TXERR), ==, 18);
     rig_stop(&r);
 }
 
@@ -1464,13 +1348,13 @@ static void test_successful_reception_lowers_rxerr_by_one(void)
 
     rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
-    wr(b, REG_MOD, MOD_RM);
-    wr(b, REG_RXERR, 10);
-    wr(b, REG_MOD, 0);
+    sja_wr(b, REG_MOD, MOD_RM);
+    sja_wr(b, REG_RXERR, 10);
+    sja_wr(b, REG_MOD, 0);
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(b, REG_RXERR), ==, 9);
+    g_assert_cmpuint(sja_rd(b, REG_RXERR), ==, 9);
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(b, REG_RXERR), ==, 8);
+    g_assert_cmpuint(sja_rd(b, REG_RXERR), ==, 8);
     rig_stop(&r);
 }
 
@@ -1486,11 +1370,11 @@ static void test_successful_reception_lowers_rxerr_by_one(void)
  */
 static void force_bus_off(Chip *c)
 {
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_TXERR, 255);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_TXERR, 255);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
+    sja_wr(c, REG_MOD, 0);
 }
 
 static void test_cpu_forced_bus_off_reenters_reset_mode(void)
@@ -1500,25 +1384,25 @@ static void test_cpu_forced_bus_off_reenters_reset_mode(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_EI);
+    sja_pelican_setup(c, 0, IR_EI);
     force_bus_off(c);
 
-    g_assert_cmphex(rd(c, REG_MOD) & MOD_RM, ==, MOD_RM);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, SR_BS | SR_ES);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_MOD) & MOD_RM, ==, MOD_RM);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES), ==, SR_BS | SR_ES);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 127);
+    g_assert_cmpuint(sja_rd(c, REG_RXERR), ==, 0);
 
     /* no recovery while the host keeps the chip in reset mode */
     wait_us(&r, 200 * SEQUENCE_US);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
-    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 127);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
 
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, 0);
     wait_us(&r, 130 * SEQUENCE_US);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI);
     rig_stop(&r);
 }
 
@@ -1534,29 +1418,29 @@ static void test_bus_off_recovery_counts_128_bus_free_sequences(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_EI);
+    sja_pelican_setup(c, 0, IR_EI);
     force_bus_off(c);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI);
     /* the host ends the reset mode the bus-off left the chip in */
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, 0);
 
     /* 6.4.5 note 3: RS and TS both set while waiting for bus-free */
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES | SR_TS | SR_RS), ==,
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES | SR_TS | SR_RS), ==,
                     SR_BS | SR_ES | SR_TS | SR_RS);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 127);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 127);
     wait_us(&r, 10 * SEQUENCE_US + SEQUENCE_US / 2);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
-    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 117);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_BS, ==, SR_BS);
 
     /* 128 sequences in all: 2.816 ms */
     wait_us(&r, 117 * SEQUENCE_US);
-    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
     wait_us(&r, 2 * SEQUENCE_US);
-    g_assert_cmphex(rd(c, REG_SR), ==, SR_TCS | SR_TBS);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 0);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmphex(sja_rd(c, REG_SR), ==, SR_TCS | SR_TBS);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_RXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI);
     rig_stop(&r);
 }
 
@@ -1571,21 +1455,21 @@ static void test_reset_mode_during_bus_off_recovery_freezes_txerr(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, 0);
+    sja_pelican_setup(c, 0, 0);
     force_bus_off(c);
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, 0);
     wait_us(&r, 10 * SEQUENCE_US + SEQUENCE_US / 2);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 117);
 
-    wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_MOD, MOD_RM);
     wait_us(&r, 200 * SEQUENCE_US);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 117);
-    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 117);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_BS, ==, SR_BS);
 
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, 0);
     wait_us(&r, 130 * SEQUENCE_US);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1600,18 +1484,18 @@ static void test_writing_txerr_below_255_ends_bus_off(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_EI);
+    sja_pelican_setup(c, 0, IR_EI);
     force_bus_off(c);
-    g_assert_cmphex(rd(c, REG_SR) & SR_BS, ==, SR_BS);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_BS, ==, SR_BS);
     wait_us(&r, 100);
 
     /* in reset mode again, whether the chip or the host set it */
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_TXERR, 0);
-    wr(c, REG_MOD, 0);
+    sja_wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_TXERR, 0);
+    sja_wr(c, REG_MOD, 0);
     wait_us(&r, 100);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_BS | SR_ES), ==, 0);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
     rig_stop(&r);
 }
 
@@ -1634,7 +1518,7 @@ static void test_bus_counters_count_frames_and_error_frames(void)
     g_assert_cmpint(bus_counter(&r, "frames"), ==, 3);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 0);
 
-    wr(b, REG_MOD, MOD_RM);
+    sja_wr(b, REG_MOD, MOD_RM);
     pelican_send(&r, a, &m, CMR_TR | CMR_AT);
     g_assert_cmpint(bus_counter(&r, "frames"), ==, 3);
     g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
@@ -1654,13 +1538,13 @@ static void test_reserved_registers_read_0(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    wr(c, REG_CDR, CDR_PELICAN);
+    sja_wr(c, REG_CDR, CDR_PELICAN);
     for (i = 0; i < ARRAY_SIZE(reserved); i++) {
-        g_assert_cmphex(rd(c, reserved[i]), ==, 0);
+        g_assert_cmphex(sja_rd(c, reserved[i]), ==, 0);
     }
-    pelican_setup(c, 0, 0);
+    sja_pelican_setup(c, 0, 0);
     for (i = 0; i < ARRAY_SIZE(reserved); i++) {
-        g_assert_cmphex(rd(c, reserved[i]), ==, 0);
+        g_assert_cmphex(sja_rd(c, reserved[i]), ==, 0);
     }
     rig_stop(&r);
 }
@@ -1680,18 +1564,18 @@ static void test_rbsa_is_6_bits_and_frames_land_there(void)
 
     rig_start_pelican_pair(&r, &a, 0, &b, 0);
 
-    wr(b, REG_MOD, MOD_RM);
-    wr(b, REG_RBSA, 0xff);
-    g_assert_cmphex(rd(b, REG_RBSA), ==, 0x3f);
-    wr(b, REG_RBSA, 62);
-    wr(b, REG_MOD, 0);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 62);
+    sja_wr(b, REG_MOD, MOD_RM);
+    sja_wr(b, REG_RBSA, 0xff);
+    g_assert_cmphex(sja_rd(b, REG_RBSA), ==, 0x3f);
+    sja_wr(b, REG_RBSA, 62);
+    sja_wr(b, REG_MOD, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 62);
 
     pelican_send(&r, a, &m, CMR_TR);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, (62 + sizeof(expect)) % 64);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, (62 + sizeof(expect)) % 64);
     rig_stop(&r);
 }
 
@@ -1705,14 +1589,14 @@ static void test_transmission_request_in_reset_mode_is_ignored(void)
     rig_start_pelican_pair(&r, &a, IR_TI, &b, 0);
     pelican_load_tx(a, &m);
 
-    wr(a, REG_MOD, MOD_RM);
-    wr(a, REG_CMR, CMR_TR);
+    sja_wr(a, REG_MOD, MOD_RM);
+    sja_wr(a, REG_CMR, CMR_TR);
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
-    wr(a, REG_MOD, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
+    sja_wr(a, REG_MOD, 0);
     wait_us(&r, 1000);
-    g_assert_cmphex(rd(a, REG_IR), ==, 0);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_IR), ==, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
     g_assert_cmpint(bus_counter(&r, "frames"), ==, 0);
     rig_stop(&r);
 }
@@ -1730,22 +1614,22 @@ static void test_error_warning_limit_is_programmable(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_EI);
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_EWLR, 17);
-    g_assert_cmpuint(rd(c, REG_EWLR), ==, 17);
-    wr(c, REG_MOD, 0);
+    sja_pelican_setup(c, 0, IR_EI);
+    sja_wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_EWLR, 17);
+    g_assert_cmpuint(sja_rd(c, REG_EWLR), ==, 17);
+    sja_wr(c, REG_MOD, 0);
 
     for (i = 1; i <= 3; i++) {
         pelican_send(&r, c, &m, CMR_TR | CMR_AT);
-        g_assert_cmpuint(rd(c, REG_TXERR), ==, 8 * i);
+        g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 8 * i);
         if (i < 3) {
-            g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, 0);
-            g_assert_cmphex(rd(c, REG_IR), ==, 0);
+            g_assert_cmphex(sja_rd(c, REG_SR) & SR_ES, ==, 0);
+            g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
         }
     }
-    g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, SR_ES);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_ES, ==, SR_ES);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI);
     rig_stop(&r);
 }
 
@@ -1764,11 +1648,11 @@ static void test_system_reset_is_a_hardware_reset(void)
     rig_start_pelican_pair(&r, &a, 0, &b, IR_RI);
     pelican_send(&r, a, &m, CMR_TR);
     pelican_send(&r, a, &m, CMR_TR);
-    wr(b, REG_CMR, CMR_RRB);
-    wr(a, REG_MOD, MOD_RM);
-    wr(a, REG_EWLR, 20);
-    wr(a, REG_TXERR, 40);
-    wr(a, REG_MOD, 0);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    sja_wr(a, REG_MOD, MOD_RM);
+    sja_wr(a, REG_EWLR, 20);
+    sja_wr(a, REG_TXERR, 40);
+    sja_wr(a, REG_MOD, 0);
 
     rsp = qtest_qmp(r.qts, "{'execute': 'system_reset'}");
     g_assert(qdict_haskey(rsp, "return"));
@@ -1783,16 +1667,16 @@ static void test_system_reset_is_a_hardware_reset(void)
     for (i = 0; i < r.boards; i++) {
         Chip *c = &r.chip[i];
 
-        g_assert_cmphex(rd(c, REG_CDR), ==, 0x00);
-        g_assert_cmphex(rd(c, REG_CR) & 0xa1, ==, 0x21);
-        g_assert_cmphex(rd(c, REG_IR), ==, BASIC_IR_RESERVED);
-        wr(c, REG_CDR, CDR_PELICAN);
-        g_assert_cmphex(rd(c, REG_MOD), ==, MOD_RM);
-        g_assert_cmphex(rd(c, REG_IER), ==, 0);
-        g_assert_cmpuint(rd(c, REG_EWLR), ==, 96);
-        g_assert_cmpuint(rd(c, REG_TXERR), ==, 0);
-        g_assert_cmpuint(rd(c, REG_RMC), ==, 0);
-        g_assert_cmpuint(rd(c, REG_RBSA), ==, 0);
+        g_assert_cmphex(sja_rd(c, REG_CDR), ==, 0x00);
+        g_assert_cmphex(sja_rd(c, REG_CR) & 0xa1, ==, 0x21);
+        g_assert_cmphex(sja_rd(c, REG_IR), ==, BASIC_IR_RESERVED);
+        sja_wr(c, REG_CDR, CDR_PELICAN);
+        g_assert_cmphex(sja_rd(c, REG_MOD), ==, MOD_RM);
+        g_assert_cmphex(sja_rd(c, REG_IER), ==, 0);
+        g_assert_cmpuint(sja_rd(c, REG_EWLR), ==, 96);
+        g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 0);
+        g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 0);
+        g_assert_cmpuint(sja_rd(c, REG_RBSA), ==, 0);
     }
     rig_stop(&r);
 }
@@ -1809,18 +1693,18 @@ static void test_counter_writes_take_effect_when_reset_mode_is_left(void)
 
     rig_start(&r, 1);
     c = &r.chip[0];
-    pelican_setup(c, 0, IR_EI | IR_EPI);
-    wr(c, REG_MOD, MOD_RM);
-    wr(c, REG_TXERR, 130);
-    wr(c, REG_RXERR, 100);
-    g_assert_cmpuint(rd(c, REG_TXERR), ==, 130);
-    g_assert_cmpuint(rd(c, REG_RXERR), ==, 100);
-    g_assert_cmphex(rd(c, REG_SR) & SR_ES, ==, 0);
-    g_assert_cmphex(rd(c, REG_IR), ==, 0);
+    sja_pelican_setup(c, 0, IR_EI | IR_EPI);
+    sja_wr(c, REG_MOD, MOD_RM);
+    sja_wr(c, REG_TXERR, 130);
+    sja_wr(c, REG_RXERR, 100);
+    g_assert_cmpuint(sja_rd(c, REG_TXERR), ==, 130);
+    g_assert_cmpuint(sja_rd(c, REG_RXERR), ==, 100);
+    g_assert_cmphex(sja_rd(c, REG_SR) & SR_ES, ==, 0);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, 0);
 
-    wr(c, REG_MOD, 0);
-    g_assert_cmphex(rd(c, REG_SR) & (SR_ES | SR_BS), ==, SR_ES);
-    g_assert_cmphex(rd(c, REG_IR), ==, IR_EI | IR_EPI);
+    sja_wr(c, REG_MOD, 0);
+    g_assert_cmphex(sja_rd(c, REG_SR) & (SR_ES | SR_BS), ==, SR_ES);
+    g_assert_cmphex(sja_rd(c, REG_IR), ==, IR_EI | IR_EPI);
     rig_stop(&r);
 }
 
@@ -1841,15 +1725,15 @@ static void test_self_reception_passes_the_own_filter(void)
     rig_start(&r, 2);
     a = &r.chip[0];
     b = &r.chip[1];
-    pelican_setup_filter(a, MOD_AFM, 0, acr, amr);
-    pelican_setup(b, 0, 0);
+    sja_pelican_setup_filter(a, MOD_AFM, 0, acr, amr);
+    sja_pelican_setup(b, 0, 0);
 
     pelican_send(&r, a, &reject, CMR_SRR);
-    g_assert_cmphex(rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 0);
     pelican_send(&r, a, &pass, CMR_SRR);
-    g_assert_cmpuint(rd(a, REG_RMC), ==, 1);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 2);
+    g_assert_cmpuint(sja_rd(a, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 2);
     rig_stop(&r);
 }
 
@@ -1891,18 +1775,18 @@ static void test_migration_keeps_rx_fifo_byte_exact(void)
     size_t i, j;
 
     rig_start(&src, 2);
-    pelican_setup(&src.chip[0], 0, 0);
-    pelican_setup(&src.chip[1], 0, IR_RI);
+    sja_pelican_setup(&src.chip[0], 0, 0);
+    sja_pelican_setup(&src.chip[1], 0, IR_RI);
     for (i = 0; i < ARRAY_SIZE(frames); i++) {
         pelican_send(&src, &src.chip[0], &frames[i], CMR_TR);
     }
     b = &src.chip[1];
-    wr(b, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11);
+    sja_wr(b, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 3);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 11);
 
     for (j = 0; j < sizeof(window); j++) {
-        window[j] = rd(b, REG_FRAME + j);
+        window[j] = sja_rd(b, REG_FRAME + j);
     }
 
     rig_start_with(&dst, 2, incoming, false);
@@ -1912,12 +1796,12 @@ static void test_migration_keeps_rx_fifo_byte_exact(void)
     rig_map(&dst);
 
     b = &dst.chip[1];
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 3);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11);
-    g_assert_cmphex(rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
-    g_assert_cmphex(rd(b, REG_IR), ==, IR_RI);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 3);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 11);
+    g_assert_cmphex(sja_rd(b, REG_SR) & SR_RBS, ==, SR_RBS);
+    g_assert_cmphex(sja_rd(b, REG_IR), ==, IR_RI);
     for (j = 0; j < sizeof(window); j++) {
-        g_assert_cmphex(rd(b, REG_FRAME + j), ==, window[j]);
+        g_assert_cmphex(sja_rd(b, REG_FRAME + j), ==, window[j]);
     }
     for (i = 1; i < ARRAY_SIZE(frames); i++) {
         CanMsg got;
@@ -1929,10 +1813,10 @@ static void test_migration_keeps_rx_fifo_byte_exact(void)
         g_assert_cmpuint(got.dlc, ==, frames[i].dlc);
         g_assert_cmpmem(got.data, msg_data_len(&got), frames[i].data,
                         msg_data_len(&frames[i]));
-        wr(b, REG_CMR, CMR_RRB);
+        sja_wr(b, REG_CMR, CMR_RRB);
     }
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 0);
-    g_assert_cmpuint(rd(b, REG_RBSA), ==, 11 + 7 + 3 + 4);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(b, REG_RBSA), ==, 11 + 7 + 3 + 4);
     rig_stop(&dst);
 }
 
@@ -1957,11 +1841,11 @@ static void test_migration_keeps_a_pending_transmission(void)
     Chip *a, *b;
 
     rig_start(&src, 2);
-    pelican_setup(&src.chip[0], 0, IR_TI);
-    pelican_setup(&src.chip[1], 0, 0);
-    wr(&src.chip[1], REG_MOD, MOD_RM);
+    sja_pelican_setup(&src.chip[0], 0, IR_TI);
+    sja_pelican_setup(&src.chip[1], 0, 0);
+    sja_wr(&src.chip[1], REG_MOD, MOD_RM);
     pelican_send(&src, &src.chip[0], &m, CMR_TR);
-    g_assert_cmphex(rd(&src.chip[0], REG_SR) & SR_TBS, ==, 0);
+    g_assert_cmphex(sja_rd(&src.chip[0], REG_SR) & SR_TBS, ==, 0);
 
     rig_start_with(&dst, 2, incoming, false);
     migrate(src.qts, dst.qts, uri);
@@ -1971,12 +1855,12 @@ static void test_migration_keeps_a_pending_transmission(void)
 
     a = &dst.chip[0];
     b = &dst.chip[1];
-    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
-    wr(b, REG_MOD, 0);
+    g_assert_cmphex(sja_rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, 0);
+    sja_wr(b, REG_MOD, 0);
     wait_us(&dst, 10000);
-    g_assert_cmphex(rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
-    g_assert_cmphex(rd(a, REG_IR), ==, IR_TI);
-    g_assert_cmpuint(rd(b, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(a, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS | SR_TCS);
+    g_assert_cmphex(sja_rd(a, REG_IR), ==, IR_TI);
+    g_assert_cmpuint(sja_rd(b, REG_RMC), ==, 1);
     assert_window(b, REG_FRAME, expect, sizeof(expect));
     rig_stop(&dst);
 }
@@ -2010,12 +1894,12 @@ static void rig_start_timed(Rig *r, int boards)
 
 static void set_bit_timing(Chip *c, uint8_t btr0, uint8_t btr1)
 {
-    uint8_t mod = rd(c, REG_MOD);
+    uint8_t mod = sja_rd(c, REG_MOD);
 
-    wr(c, REG_MOD, mod | MOD_RM);
-    wr(c, REG_BTR0, btr0);
-    wr(c, REG_BTR1, btr1);
-    wr(c, REG_MOD, mod);
+    sja_wr(c, REG_MOD, mod | MOD_RM);
+    sja_wr(c, REG_BTR0, btr0);
+    sja_wr(c, REG_BTR1, btr1);
+    sja_wr(c, REG_MOD, mod);
 }
 
 /* @f leaves @tx and reaches @rx exactly @f->bits bit times after TR */
@@ -2025,17 +1909,17 @@ static void assert_frame_time(Rig *r, Chip *tx, Chip *rx,
     CanMsg got;
 
     pelican_load_tx(tx, &f->msg);
-    wr(tx, REG_CMR, CMR_TR);
+    sja_wr(tx, REG_CMR, CMR_TR);
     qtest_clock_step(r->qts, f->bits * bit_ns - 1);
-    g_assert_cmphex(rd(tx, REG_SR) & (SR_TCS | SR_TS), ==, SR_TS);
-    g_assert_cmpuint(rd(rx, REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(tx, REG_SR) & (SR_TCS | SR_TS), ==, SR_TS);
+    g_assert_cmpuint(sja_rd(rx, REG_RMC), ==, 0);
     qtest_clock_step(r->qts, 1);
-    g_assert_cmphex(rd(tx, REG_SR) & (SR_TCS | SR_TBS | SR_TS), ==,
+    g_assert_cmphex(sja_rd(tx, REG_SR) & (SR_TCS | SR_TBS | SR_TS), ==,
                     SR_TCS | SR_TBS);
-    g_assert_cmpuint(rd(rx, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(rx, REG_RMC), ==, 1);
     pelican_read_rx(rx, &got);
     g_assert_cmphex(got.id, ==, f->msg.id);
-    wr(rx, REG_CMR, CMR_RRB);
+    sja_wr(rx, REG_CMR, CMR_RRB);
 }
 
 static void test_timing_frame_takes_its_bit_time(void)
@@ -2052,8 +1936,8 @@ static void test_timing_frame_takes_its_bit_time(void)
     int i, j;
 
     rig_start_timed(&r, 2);
-    pelican_setup(&r.chip[0], 0, 0);
-    pelican_setup(&r.chip[1], 0, 0);
+    sja_pelican_setup(&r.chip[0], 0, 0);
+    sja_pelican_setup(&r.chip[1], 0, 0);
     for (i = 0; i < ARRAY_SIZE(rates); i++) {
         set_bit_timing(&r.chip[0], rates[i].btr0, rates[i].btr1);
         set_bit_timing(&r.chip[1], rates[i].btr0, rates[i].btr1);
@@ -2071,7 +1955,7 @@ static void occupy_wire(Chip *c)
     static const CanMsg blocker = { .id = 0x7fe, .dlc = 8 };
 
     pelican_load_tx(c, &blocker);
-    wr(c, REG_CMR, CMR_TR);
+    sja_wr(c, REG_CMR, CMR_TR);
 }
 
 /*
@@ -2090,37 +1974,37 @@ static void test_timing_arbitration_in_identifier_order(void)
 
     rig_start_timed(&r, 4);
     for (i = 0; i < 4; i++) {
-        pelican_setup(&r.chip[i], 0, IR_ALI);
+        sja_pelican_setup(&r.chip[i], 0, IR_ALI);
     }
     occupy_wire(&r.chip[3]);
     pelican_load_tx(&r.chip[0], &m300);
     pelican_load_tx(&r.chip[1], &m100);
     pelican_load_tx(&r.chip[2], &m200);
-    wr(&r.chip[0], REG_CMR, CMR_TR);
-    wr(&r.chip[1], REG_CMR, CMR_TR);
-    wr(&r.chip[2], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[0], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[1], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[2], REG_CMR, CMR_TR);
     wait_us(&r, 2000);
 
     /* 0x300 = 011..., 0x200 = 010..., 0x100 = 001...: bit 1 decides */
-    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_ALI, ==, IR_ALI);
-    g_assert_cmpuint(rd(&r.chip[0], REG_ALC), ==, 1);
-    g_assert_cmphex(rd(&r.chip[2], REG_IR) & IR_ALI, ==, IR_ALI);
-    g_assert_cmpuint(rd(&r.chip[2], REG_ALC), ==, 1);
-    g_assert_cmphex(rd(&r.chip[1], REG_IR) & IR_ALI, ==, 0);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_IR) & IR_ALI, ==, IR_ALI);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_ALC), ==, 1);
+    g_assert_cmphex(sja_rd(&r.chip[2], REG_IR) & IR_ALI, ==, IR_ALI);
+    g_assert_cmpuint(sja_rd(&r.chip[2], REG_ALC), ==, 1);
+    g_assert_cmphex(sja_rd(&r.chip[1], REG_IR) & IR_ALI, ==, 0);
 
     /* after the blocker, chip 0 heard 0x100, 0x200; chip 1 0x200, 0x300 */
-    g_assert_cmpuint(rd(&r.chip[0], REG_RMC), ==, 3);
-    wr(&r.chip[0], REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_RMC), ==, 3);
+    sja_wr(&r.chip[0], REG_CMR, CMR_RRB);
     pelican_read_rx(&r.chip[0], &got);
     g_assert_cmphex(got.id, ==, 0x100);
-    wr(&r.chip[0], REG_CMR, CMR_RRB);
+    sja_wr(&r.chip[0], REG_CMR, CMR_RRB);
     pelican_read_rx(&r.chip[0], &got);
     g_assert_cmphex(got.id, ==, 0x200);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 3);
-    wr(&r.chip[1], REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RMC), ==, 3);
+    sja_wr(&r.chip[1], REG_CMR, CMR_RRB);
     pelican_read_rx(&r.chip[1], &got);
     g_assert_cmphex(got.id, ==, 0x200);
-    wr(&r.chip[1], REG_CMR, CMR_RRB);
+    sja_wr(&r.chip[1], REG_CMR, CMR_RRB);
     pelican_read_rx(&r.chip[1], &got);
     g_assert_cmphex(got.id, ==, 0x300);
     g_assert_cmpint(bus_counter(&r, "arbitration-losses"), ==, 3);
@@ -2136,18 +2020,18 @@ static void test_timing_standard_beats_extended(void)
     Rig r;
 
     rig_start_timed(&r, 3);
-    pelican_setup(&r.chip[0], 0, IR_ALI);
-    pelican_setup(&r.chip[1], 0, IR_ALI);
-    pelican_setup(&r.chip[2], 0, 0);
+    sja_pelican_setup(&r.chip[0], 0, IR_ALI);
+    sja_pelican_setup(&r.chip[1], 0, IR_ALI);
+    sja_pelican_setup(&r.chip[2], 0, 0);
     occupy_wire(&r.chip[2]);
     pelican_load_tx(&r.chip[0], &ext);
     pelican_load_tx(&r.chip[1], &std);
-    wr(&r.chip[0], REG_CMR, CMR_TR);
-    wr(&r.chip[1], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[0], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[1], REG_CMR, CMR_TR);
     wait_us(&r, 1000);
     /* a remote standard frame sends RTR recessive like SRR; IDE decides */
-    g_assert_cmpuint(rd(&r.chip[0], REG_ALC), ==, 12);
-    g_assert_cmpuint(rd(&r.chip[2], REG_RMC), ==, 2);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_ALC), ==, 12);
+    g_assert_cmpuint(sja_rd(&r.chip[2], REG_RMC), ==, 2);
     pelican_read_rx(&r.chip[2], &got);
     g_assert_false(got.ext);
     g_assert_cmphex(got.id, ==, 0x123);
@@ -2161,13 +2045,13 @@ static void test_timing_lone_node_stops_at_error_passive(void)
     Rig r;
 
     rig_start_timed(&r, 1);
-    pelican_setup(&r.chip[0], 0, IR_EPI);
+    sja_pelican_setup(&r.chip[0], 0, IR_EPI);
     pelican_load_tx(&r.chip[0], &m);
-    wr(&r.chip[0], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[0], REG_CMR, CMR_TR);
     wait_us(&r, 20000);
-    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 128);
-    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
-    g_assert_cmphex(rd(&r.chip[0], REG_SR) & SR_BS, ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_TXERR), ==, 128);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_SR) & SR_BS, ==, 0);
     rig_stop(&r);
 }
 
@@ -2190,33 +2074,33 @@ static void test_timing_mismatched_node_destroys_frames_until_passive(void)
     Rig r;
 
     rig_start_timed(&r, 3);
-    pelican_setup(&r.chip[0], 0, IR_BEI);
-    pelican_setup(&r.chip[1], 0, 0);
-    pelican_setup(&r.chip[2], 0, IR_BEI | IR_EPI);
+    sja_pelican_setup(&r.chip[0], 0, IR_BEI);
+    sja_pelican_setup(&r.chip[1], 0, 0);
+    sja_pelican_setup(&r.chip[2], 0, IR_BEI | IR_EPI);
     set_bit_timing(&r.chip[2], 0x01, 0x1c);     /* 250 kbit/s */
 
     pelican_load_tx(&r.chip[0], &m);
-    wr(&r.chip[0], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[0], REG_CMR, CMR_TR);
     wait_us(&r, 150);                            /* the first attempt */
-    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 8);
-    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_BEI, ==, IR_BEI);
-    g_assert_cmphex(rd(&r.chip[0], REG_ECC), ==, ECC_TX_BIT_ERROR);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), ==, 1);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 0);
-    g_assert_cmpuint(rd(&r.chip[2], REG_RXERR), ==, 9);
-    g_assert_cmphex(rd(&r.chip[2], REG_ECC), ==, ECC_RX_STUFF_ERROR);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_TXERR), ==, 8);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_IR) & IR_BEI, ==, IR_BEI);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_ECC), ==, ECC_TX_BIT_ERROR);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RXERR), ==, 1);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chip[2], REG_RXERR), ==, 9);
+    g_assert_cmphex(sja_rd(&r.chip[2], REG_ECC), ==, ECC_RX_STUFF_ERROR);
 
     /* 15 destroyed attempts make chip 2 error passive (REC 135) */
     wait_us(&r, 20000);
-    g_assert_cmphex(rd(&r.chip[2], REG_IR) & IR_EPI, ==, IR_EPI);
-    g_assert_cmpuint(rd(&r.chip[2], REG_RXERR), >=, 128);
-    g_assert_cmpuint(rd(&r.chip[2], REG_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(&r.chip[2], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmpuint(sja_rd(&r.chip[2], REG_RXERR), >=, 128);
+    g_assert_cmpuint(sja_rd(&r.chip[2], REG_RMC), ==, 0);
     /* then the 16th gets through: 15 x 8 up, 1 down; 15 up, 1 down */
-    g_assert_cmphex(rd(&r.chip[0], REG_SR) & (SR_TCS | SR_TBS), ==,
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_SR) & (SR_TCS | SR_TBS), ==,
                     SR_TCS | SR_TBS);
-    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 119);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), ==, 14);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_TXERR), ==, 119);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RXERR), ==, 14);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RMC), ==, 1);
     pelican_read_rx(&r.chip[1], &got);
     g_assert_cmphex(got.id, ==, m.id);
     rig_stop(&r);
@@ -2229,23 +2113,23 @@ static void test_timing_mismatched_pair_ends_error_passive(void)
     Rig r;
 
     rig_start_timed(&r, 2);
-    pelican_setup(&r.chip[0], 0, IR_EPI);
-    pelican_setup(&r.chip[1], 0, IR_EPI);
+    sja_pelican_setup(&r.chip[0], 0, IR_EPI);
+    sja_pelican_setup(&r.chip[1], 0, IR_EPI);
     set_bit_timing(&r.chip[1], 0x01, 0x1c);     /* 250 kbit/s */
     pelican_load_tx(&r.chip[0], &m);
-    wr(&r.chip[0], REG_CMR, CMR_TR);
+    sja_wr(&r.chip[0], REG_CMR, CMR_TR);
     wait_us(&r, 50000);
     /*
      * 15 destroyed attempts (TEC 120) make the receiver passive; then
      * nobody acknowledges: one ACK error takes the sender to 128, where
      * the passive transmitter's ACK-error exception holds it.
      */
-    g_assert_cmpuint(rd(&r.chip[0], REG_TXERR), ==, 128);
-    g_assert_cmphex(rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
-    g_assert_cmphex(rd(&r.chip[0], REG_SR) & (SR_BS | SR_TBS), ==, 0);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RXERR), >=, 128);
-    g_assert_cmphex(rd(&r.chip[1], REG_IR) & IR_EPI, ==, IR_EPI);
-    g_assert_cmpuint(rd(&r.chip[1], REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chip[0], REG_TXERR), ==, 128);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmphex(sja_rd(&r.chip[0], REG_SR) & (SR_BS | SR_TBS), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RXERR), >=, 128);
+    g_assert_cmphex(sja_rd(&r.chip[1], REG_IR) & IR_EPI, ==, IR_EPI);
+    g_assert_cmpuint(sja_rd(&r.chip[1], REG_RMC), ==, 0);
     rig_stop(&r);
 }
 

@@ -36,29 +36,7 @@
 #include <linux/can/error.h>
 #include <linux/can/raw.h>
 
-/* SJA1000 registers, PeliCAN mode (datasheet 6.4.1) */
-#define REG_MOD             0
-#define REG_CMR             1
-#define REG_SR              2
-#define REG_IER             4
-#define REG_BTR0            6
-#define REG_BTR1            7
-#define REG_OCR             8
-#define REG_FRAME           16      /* TX buffer, RX window, ACR0..AMR3 */
-#define REG_ACR0            16
-#define REG_AMR0            20
-#define REG_RMC             29
-#define REG_CDR             31
-#define CDR_PELICAN         0x80
-#define MOD_RM              0x01
-#define CMR_TR              0x01
-#define CMR_RRB             0x04
-#define SR_RBS              0x01
-#define SR_TBS              0x04
-#define SR_TCS              0x08
-#define FI_FF               0x80
-#define FI_RTR              0x40
-#define FI_DLC              0x0f
+#include "can-sja1000-qtest.h"
 
 #define KVASER_SLOT         4
 #define KVASER_SJA_BAR      1
@@ -71,8 +49,7 @@
 typedef struct Rig {
     QTestState *qts;
     QPCIBus *bus;
-    QPCIDevice *dev;
-    QPCIBar bar;
+    SJAChan chan;           /* the Kvaser board's SJA1000 */
     char *stderr_path;      /* QEMU's stderr, when the test reads it */
 } Rig;
 
@@ -317,35 +294,6 @@ static struct canfd_frame fd_frame(uint32_t can_id, uint8_t len)
  * The guest side: channel 0 of a Kvaser PCIcan
  */
 
-static uint8_t rd(Rig *r, uint8_t reg)
-{
-    return qpci_io_readb(r->dev, r->bar, reg);
-}
-
-static void wr(Rig *r, uint8_t reg, uint8_t value)
-{
-    qpci_io_writeb(r->dev, r->bar, reg, value);
-}
-
-/* PeliCAN, 500 kbit/s, accept every frame, operating mode, no interrupts */
-static void chan_setup(Rig *r)
-{
-    int i;
-
-    wr(r, REG_MOD, MOD_RM);
-    wr(r, REG_CDR, CDR_PELICAN);
-    wr(r, REG_BTR0, 0x00);
-    wr(r, REG_BTR1, 0x1c);
-    wr(r, REG_OCR, 0x1a);
-    for (i = 0; i < 4; i++) {
-        wr(r, REG_ACR0 + i, 0x00);
-        wr(r, REG_AMR0 + i, 0xff);
-    }
-    wr(r, REG_IER, 0);
-    wr(r, REG_MOD, 0);
-    g_assert_cmphex(rd(r, REG_MOD), ==, 0);
-}
-
 /*
  * Start QEMU: can-bus b0, the board on it, then @backends.  With
  * @capture_stderr, QEMU's stderr goes to a file for rig_stderr().
@@ -368,11 +316,12 @@ static void rig_start(Rig *r, const char *backends, bool capture_stderr)
                          bench_args, bus_opts, KVASER_SLOT, backends,
                          redirect ?: "");
     r->bus = qpci_new_pc(r->qts, NULL);
-    r->dev = qpci_device_find(r->bus, QPCI_DEVFN(KVASER_SLOT, 0));
-    g_assert(r->dev);
-    qpci_device_enable(r->dev);
-    r->bar = qpci_iomap(r->dev, KVASER_SJA_BAR, NULL);
-    chan_setup(r);
+    r->chan.dev = qpci_device_find(r->bus, QPCI_DEVFN(KVASER_SLOT, 0));
+    g_assert(r->chan.dev);
+    qpci_device_enable(r->chan.dev);
+    r->chan.bar = qpci_iomap(r->chan.dev, KVASER_SJA_BAR, NULL);
+    /* no interrupts: the tests poll */
+    sja_pelican_setup(&r->chan, 0, 0);
 }
 
 /*
@@ -401,7 +350,7 @@ static bool rig_start_host(Rig *r, const char *h0_opts, int *fd0, int *fd1)
 
 static void rig_stop(Rig *r)
 {
-    g_free(r->dev);
+    g_free(r->chan.dev);
     qpci_free_pc(r->bus);
     qtest_quit(r->qts);
     if (r->stderr_path) {
@@ -452,32 +401,32 @@ static void chan_send(Rig *r, const struct canfd_frame *f)
     unsigned j;
 
     g_assert_cmpuint(f->len, <=, CAN_MAX_DLEN);
-    g_assert_true(rd(r, REG_SR) & SR_TBS);
+    g_assert_true(sja_rd(&r->chan, REG_SR) & SR_TBS);
     if (f->can_id & CAN_RTR_FLAG) {
         fi |= FI_RTR;
     }
     if (f->can_id & CAN_EFF_FLAG) {
         uint32_t id = (f->can_id & CAN_EFF_MASK) << 3;
 
-        wr(r, REG_FRAME, fi | FI_FF);
-        wr(r, reg++, id >> 24);
-        wr(r, reg++, id >> 16);
-        wr(r, reg++, id >> 8);
-        wr(r, reg++, id);
+        sja_wr(&r->chan, REG_FRAME, fi | FI_FF);
+        sja_wr(&r->chan, reg++, id >> 24);
+        sja_wr(&r->chan, reg++, id >> 16);
+        sja_wr(&r->chan, reg++, id >> 8);
+        sja_wr(&r->chan, reg++, id);
     } else {
         uint32_t id = (f->can_id & CAN_SFF_MASK) << 5;
 
-        wr(r, REG_FRAME, fi);
-        wr(r, reg++, id >> 8);
-        wr(r, reg++, id);
+        sja_wr(&r->chan, REG_FRAME, fi);
+        sja_wr(&r->chan, reg++, id >> 8);
+        sja_wr(&r->chan, reg++, id);
     }
     if (!(f->can_id & CAN_RTR_FLAG)) {
         for (j = 0; j < f->len; j++) {
-            wr(r, reg++, f->data[j]);
+            sja_wr(&r->chan, reg++, f->data[j]);
         }
     }
-    wr(r, REG_CMR, CMR_TR);
-    g_assert_true(rd(r, REG_SR) & SR_TCS);
+    sja_wr(&r->chan, REG_CMR, CMR_TR);
+    g_assert_true(sja_rd(&r->chan, REG_SR) & SR_TCS);
 }
 
 /*
@@ -490,38 +439,38 @@ static bool chan_recv(Rig *r, struct canfd_frame *f)
     uint8_t fi, reg = REG_FRAME + 1;
     unsigned j;
 
-    while (!(rd(r, REG_SR) & SR_RBS)) {
+    while (!(sja_rd(&r->chan, REG_SR) & SR_RBS)) {
         if (g_get_monotonic_time() > end) {
             return false;
         }
     }
     memset(f, 0, sizeof(*f));
-    fi = rd(r, REG_FRAME);
+    fi = sja_rd(&r->chan, REG_FRAME);
     f->len = MIN(fi & FI_DLC, CAN_MAX_DLEN);
     if ((fi & FI_DLC) > CAN_MAX_DLEN) {
         *len8_dlc(f) = fi & FI_DLC;
     }
     if (fi & FI_FF) {
-        uint32_t id = rd(r, reg++) << 24;
+        uint32_t id = sja_rd(&r->chan, reg++) << 24;
 
-        id |= rd(r, reg++) << 16;
-        id |= rd(r, reg++) << 8;
-        id |= rd(r, reg++);
+        id |= sja_rd(&r->chan, reg++) << 16;
+        id |= sja_rd(&r->chan, reg++) << 8;
+        id |= sja_rd(&r->chan, reg++);
         f->can_id = CAN_EFF_FLAG | (id >> 3);
     } else {
-        uint32_t id = rd(r, reg++) << 8;
+        uint32_t id = sja_rd(&r->chan, reg++) << 8;
 
-        id |= rd(r, reg++);
+        id |= sja_rd(&r->chan, reg++);
         f->can_id = id >> 5;
     }
     if (fi & FI_RTR) {
         f->can_id |= CAN_RTR_FLAG;
     } else {
         for (j = 0; j < f->len; j++) {
-            f->data[j] = rd(r, reg++);
+            f->data[j] = sja_rd(&r->chan, reg++);
         }
     }
-    wr(r, REG_CMR, CMR_RRB);
+    sja_wr(&r->chan, REG_CMR, CMR_RRB);
     return true;
 }
 
@@ -531,9 +480,9 @@ static void chan_assert_empty(Rig *r)
     int i;
 
     for (i = 0; i < 100; i++) {
-        g_assert_false(rd(r, REG_SR) & SR_RBS);
+        g_assert_false(sja_rd(&r->chan, REG_SR) & SR_RBS);
     }
-    g_assert_cmpuint(rd(r, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r->chan, REG_RMC), ==, 0);
 }
 
 /* Host frames @first..@first+@n-1 of seq_frame() sent on @fd arrive */
@@ -779,8 +728,8 @@ static void test_host_overflow(void)
     end = g_get_monotonic_time() + TIMEOUT_US;
     do {
         last = got;
-        while (rd(&r, REG_SR) & SR_RBS) {
-            wr(&r, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
+            sja_wr(&r.chan, REG_CMR, CMR_RRB);
         }
         got = counter(&r, "h0", "rx-frames");
         still = got && got == last ? still + 1 : 0;
@@ -788,8 +737,8 @@ static void test_host_overflow(void)
     f = seq_frame(n);
     sock_send(fd, &f, false);
     do {
-        while (rd(&r, REG_SR) & SR_RBS) {
-            wr(&r, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
+            sja_wr(&r.chan, REG_CMR, CMR_RRB);
         }
         got = counter(&r, "h0", "rx-frames");
         dropped = counter(&r, "h0", "rx-dropped");
@@ -898,8 +847,8 @@ static void test_object_del_add(void)
         sock_send(fd, &f, false);
     }
     for (i = 0; i < 100; i++) {
-        while (rd(&r, REG_SR) & SR_RBS) {
-            wr(&r, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
+            sja_wr(&r.chan, REG_CMR, CMR_RRB);
         }
     }
     g_assert_cmpuint(qom_u64(&r, "/objects/b0", "frames"), <=, 4 + 3);
@@ -1443,8 +1392,8 @@ static void test_link_flapping_under_load(void)
 
     /* let the backend take what is left of the flood, then empty the FIFO */
     for (i = 0; i < 50; i++) {
-        while (rd(&r, REG_SR) & SR_RBS) {
-            wr(&r, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
+            sja_wr(&r.chan, REG_CMR, CMR_RRB);
         }
         g_usleep(2000);
     }
@@ -1543,13 +1492,13 @@ static void test_timed_host_frames_take_wire_time(void)
     while (counter(&r, "h0", "rx-frames") < 4) {
         g_assert_cmpint(g_get_monotonic_time(), <, end);
     }
-    g_assert_cmpuint(rd(&r, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 0);
     qtest_clock_step(r.qts, frame_ns - 1);
-    g_assert_cmpuint(rd(&r, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 0);
     qtest_clock_step(r.qts, 1);
-    g_assert_cmpuint(rd(&r, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 1);
     qtest_clock_step(r.qts, 3 * frame_ns);
-    g_assert_cmpuint(rd(&r, REG_RMC), ==, 4);
+    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 4);
     g_assert_cmpuint(qom_u64(&r, "/objects/b0", "busy-ns"), ==, 4 * frame_ns);
 
     /* one frame on the wire, 64 waiting, the rest dropped */
