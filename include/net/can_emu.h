@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * CAN bus emulation: the frame every CAN client exchanges and the can-bus
- * object that carries frames between controllers and host backends.
+ * CAN bus emulation: the API of a CAN bus client.
  *
- * A client (a controller model, a host backend) embeds a CanBusClientState,
- * fills in its CanBusClientInfo and attaches to a bus.  It then either hands
- * the bus a frame to transmit and learns the outcome through tx_done(), as a
- * real controller does, or pushes frames that already exist elsewhere (a host
- * interface) with can_bus_client_send().  When a frame is on the wire is the
- * bus's decision, so that controllers need not change when the bus learns to
- * model bit timing and arbitration.
+ * A client (a controller model, a host backend) embeds a CanBusClientState
+ * and attaches it, with a const CanBusClientInfo of its callbacks, to a
+ * can-bus.  It then either hands the bus a frame to transmit and learns the
+ * outcome through tx_done(), as a real controller does, or pushes frames
+ * that already exist elsewhere (a host interface) with can_bus_client_send().
+ * When a frame is on the wire is the bus's decision, so that clients do not
+ * change with the bus's timing model.  The bus's state stays its own.
  */
 
 #ifndef NET_CAN_EMU_H
 #define NET_CAN_EMU_H
 
-#include "qemu/queue.h"
 #include "qom/object.h"
 
 /*
@@ -54,10 +52,19 @@ typedef struct qemu_can_frame {
     uint8_t data[QEMU_CANFD_MAX_DLEN] QEMU_ALIGNED(8);
 } qemu_can_frame;
 
+/* CAN FD data length code <-> payload length */
+uint8_t can_dlc2len(uint8_t can_dlc);
+uint8_t can_len2dlc(uint8_t len);
+
 typedef struct CanBusClientState CanBusClientState;
 typedef struct CanBusState CanBusState;
+/* The bus's record of one attached client; private to the bus */
+typedef struct CanBusPort CanBusPort;
 
-/* Outcome of a transmission started with can_bus_client_transmit() */
+#define TYPE_CAN_BUS "can-bus"
+OBJECT_DECLARE_SIMPLE_TYPE(CanBusState, CAN_BUS)
+
+/* Outcome of a transmission started with can_bus_client_tx_start() */
 typedef enum CanTxResult {
     CAN_TX_OK,      /* on the wire and acknowledged */
     CAN_TX_NO_ACK,  /* on the wire, nobody acknowledged: an ACK error */
@@ -80,10 +87,10 @@ typedef struct CanBusClientInfo {
      */
     bool (*acks)(CanBusClientState *client);
     /*
-     * Optional, required by clients that use can_bus_client_transmit():
-     * the outcome of one attempt.  After CAN_TX_NO_ACK the frame stays
-     * pending and the bus retries it, as the CAN protocol does, unless the
-     * client withdraws it with can_bus_client_abort_tx() meanwhile.
+     * Optional, required by clients that use can_bus_client_tx_start():
+     * the outcome of one attempt.  After a failure the frame stays pending
+     * and the bus retries it, as the CAN protocol does, unless the client
+     * withdraws it with can_bus_client_tx_abort() meanwhile.
      */
     void (*tx_done)(CanBusClientState *client, CanTxResult result);
     /*
@@ -110,78 +117,60 @@ typedef struct CanBusClientInfo {
 } CanBusClientInfo;
 
 struct CanBusClientState {
-    CanBusClientInfo *info;
-    CanBusState *bus;
-    QTAILQ_ENTRY(CanBusClientState) next;
-
-    /* Owned by the bus: the frame this client is transmitting, if any */
-    bool tx_pending;
-    bool tx_self_ack;
-    int64_t tx_retry_at;
-    qemu_can_frame tx_frame;
-    /* with timing: frames from can_bus_client_send() waiting for the wire */
-    GQueue *send_queue;
-    /*
-     * Nominal bitrate in bit/s the client is programmed for: its frames'
-     * wire time and retry spacing, and bitrate mismatch on a timed bus.
-     * 0 if it programs none; it then takes the bus's.
-     */
-    uint32_t bitrate;
+    /* set by can_bus_attach(), the bus's until can_bus_detach() */
+    CanBusPort *port;
 };
 
-#define TYPE_CAN_BUS "can-bus"
-OBJECT_DECLARE_SIMPLE_TYPE(CanBusState, CAN_BUS)
+/*
+ * Attach @client to @bus under @name, unique on the bus (a device's
+ * canonical path, a backend's id): the name migration matches clients by
+ * and observers see senders by.  With @bus NULL the client is alone, as a
+ * controller with nothing on its connector: its transmissions meet no
+ * acknowledgement.  Fails if @client is attached already or @name is taken.
+ */
+bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
+                    const CanBusClientInfo *info, const char *name,
+                    Error **errp);
+/* Detach @client, withdrawing what it has pending; nothing if detached. */
+void can_bus_detach(CanBusClientState *client);
 
-/* Attach @client to @bus; returns 0, or -1 if it is attached already. */
-int can_bus_insert_client(CanBusState *bus, CanBusClientState *client);
-/* Detach @client, withdrawing its pending transmission; returns 0. */
-int can_bus_remove_client(CanBusClientState *client);
+/*
+ * The nominal bitrate in bit/s @client is programmed for: its frames' wire
+ * time and retry spacing, and bitrate mismatch on a timed bus.  0 (the
+ * default) if it programs none; it then takes the bus's.
+ */
+void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate);
 
 /*
  * Start transmitting @frame.  @self_ack presumes an acknowledgement (a
  * controller in self-test mode).  The outcome arrives through tx_done(),
  * possibly before this returns.  A client has one transmission at a time.
  */
-void can_bus_client_transmit(CanBusClientState *client,
+void can_bus_client_tx_start(CanBusClientState *client,
                              const qemu_can_frame *frame, bool self_ack);
-/*
- * Like can_bus_client_transmit(), but the first attempt waits for the bus's
- * clock to run: for a frame in flight restored by migration.
- */
-void can_bus_client_transmit_deferred(CanBusClientState *client,
-                                      const qemu_can_frame *frame,
-                                      bool self_ack);
 /*
  * Withdraw the pending transmission.  Returns true if it had not yet been
  * completed, false if there was nothing to withdraw or the frame is on the
  * wire already (it then completes as usual).
  */
-bool can_bus_client_abort_tx(CanBusClientState *client);
+bool can_bus_client_tx_abort(CanBusClientState *client);
 /*
  * Put frames that need no acknowledgement handshake on the bus: frames that
  * already exist on a host interface, or controllers that complete
  * transmissions on their own.  On a bus with timing they wait their turn on
  * the wire in a bounded queue, taking the bus's bitrate; frames beyond it
- * are dropped and counted.  Returns the number of frames taken.
+ * are dropped and counted.  Returns the number of frames taken, or -1 if
+ * @client is not attached.
  */
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);
 
-/* CAN FD data length code <-> payload length */
-uint8_t can_dlc2len(uint8_t can_dlc);
-uint8_t can_len2dlc(uint8_t len);
-
-/* A frame's length on the wire, stuff bits included, by bitrate phase */
-typedef struct CanWireBits {
-    unsigned nominal;   /* at the nominal bitrate, interframe space included */
-    unsigned data;      /* at the data bitrate: a CAN FD frame's data phase */
-} CanWireBits;
-
 /*
- * The bits @frame takes on the wire as its bit pattern stuffs them (ISO
- * 11898-1:2015), in the nominal and the data phase.  Only an FD frame with
- * BRS has a data phase.
+ * Like can_bus_client_tx_start(), but the first attempt waits for the
+ * bus's clock to run: for a frame in flight restored by migration.
  */
-CanWireBits can_frame_wire_bits(const qemu_can_frame *frame);
+void can_bus_client_tx_start_deferred(CanBusClientState *client,
+                                      const qemu_can_frame *frame,
+                                      bool self_ack);
 
 #endif

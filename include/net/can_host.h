@@ -24,6 +24,8 @@ struct CanHostState {
 struct CanHostClass {
     ObjectClass parent_class;
 
+    /* The backend's callbacks on the bus */
+    const CanBusClientInfo *bus_client_info;
     /* Acquire host resources; the client is on the bus only on success. */
     bool (*open)(CanHostState *ch, Error **errp);
     void (*close)(CanHostState *ch);

@@ -5,7 +5,8 @@
  * A frame reaches every attached client but its sender.  A transmission
  * needs an acknowledgement from at least one other client that drives the
  * ACK slot, as on a real bus; without one the frame fails with an ACK error
- * and stays pending, and the bus tries it again one frame time later.
+ * and stays pending, and the bus tries it again.  When frames go on the
+ * wire is the engine's: can_bus_instant.c or can_bus_timing.c.
  */
 
 #include "qemu/osdep.h"
@@ -14,17 +15,11 @@
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
 #include "qom/object_interfaces.h"
-#include "net/can_emu.h"
+#include "can_bus_internal.h"
 #include "trace.h"
 
 /* Bit time assumed for a client that has not said its bitrate */
 #define CAN_BUS_DEFAULT_BITRATE 1000000
-/* An active error flag and its delimiter, sent after a failed attempt */
-#define CAN_ERROR_FRAME_BITS    (6 + 8)
-/* Frames of can_bus_client_send() a client may have waiting for the wire */
-#define CAN_BUS_SEND_QUEUE_LEN  64
-/* Largest bitrate difference, in per mille, nodes still synchronise over */
-#define CAN_BUS_BITRATE_TOLERANCE 16
 /*
  * ISO 11898-1 nominal bitrates go up to 1 Mbit/s.  CAN FD data phases run
  * at up to 8 Mbit/s on today's transceivers; 16 leaves room for faster
@@ -34,87 +29,92 @@
 #define CAN_BUS_MAX_BITRATE       1000000
 #define CAN_BUS_MAX_DATA_BITRATE  16000000
 
-struct CanBusState {
-    Object parent_obj;
-
-    char *name;
-    bool timing;
-    bool complete;
-    /* for clients that do not program a bitrate of their own; 0 if unset */
-    uint32_t bitrate;
-    uint32_t data_bitrate;
-    QTAILQ_HEAD(, CanBusClientState) clients;
-    /*
-     * Without timing: when the next retry is due.  With timing: the end of
-     * the frame on the wire, or when the next arbitration is due.
-     */
-    QEMUTimer *timer;
-    CanBusClientState *on_wire;
-    int64_t wire_end;
-
-    uint64_t frames;
-    uint64_t fd_frames;
-    uint64_t error_frames;
-    uint64_t drops;
-    uint64_t busy_ns;
-    uint64_t arbitration_losses;
-};
-
-static bool can_bus_client_acks(CanBusClientState *client)
+const CanBusEngine *can_bus_port_engine(CanBusPort *port)
 {
-    if (client->info->acks) {
-        return client->info->acks(client);
-    }
-    return client->info->can_receive(client);
+    /* a client alone has no wire to time */
+    return port->bus ? port->bus->engine : &can_bus_instant_engine;
 }
 
-/* The bitrate @client is known to use, its own or the bus's; 0 if unknown */
-static uint32_t can_bus_known_bitrate(CanBusClientState *client)
+static bool can_bus_follows(CanBusPort *peer, CanBusPort *sender)
 {
-    return client->bitrate ?: client->bus->bitrate;
+    const CanBusEngine *engine = can_bus_port_engine(sender);
+
+    return !engine->follows || engine->follows(peer, sender);
+}
+
+static bool can_bus_port_acks(CanBusPort *port)
+{
+    if (port->info->acks) {
+        return port->info->acks(port->client);
+    }
+    return port->info->can_receive(port->client);
+}
+
+uint32_t can_bus_port_known_bitrate(CanBusPort *port)
+{
+    return port->bitrate ?: (port->bus ? port->bus->bitrate : 0);
 }
 
 /*
- * Whether @peer cannot follow @sender's bits: their bitrates differ by more
- * than the oscillator tolerance CAN's resynchronisation absorbs (ISO
- * 11898-1 allows at most 1.58 %).  An unknown bitrate follows anything.
+ * A client with no bitrate of its own (a host backend) sends at the bus's,
+ * else at that of the first controller that has one.
  */
-static bool can_bus_mismatched(CanBusClientState *peer,
-                               CanBusClientState *sender)
+uint32_t can_bus_port_bitrate(CanBusPort *port)
 {
-    uint64_t a = can_bus_known_bitrate(peer);
-    uint64_t b = can_bus_known_bitrate(sender);
+    uint32_t known = can_bus_port_known_bitrate(port);
+    CanBusPort *peer;
 
-    if (!a || !b) {
-        return false;
+    if (known || !port->bus) {
+        return known ?: CAN_BUS_DEFAULT_BITRATE;
     }
-    return (a > b ? a - b : b - a) * 1000 > b * CAN_BUS_BITRATE_TOLERANCE;
+    QTAILQ_FOREACH(peer, &port->bus->ports, next) {
+        if (peer->bitrate) {
+            return peer->bitrate;
+        }
+    }
+    return CAN_BUS_DEFAULT_BITRATE;
 }
 
-/* Hand @frame to every client but @sender; frame counters are the caller's */
-static void can_bus_deliver(CanBusState *bus, CanBusClientState *sender,
-                            const qemu_can_frame *frame)
+int64_t can_bits_ns(unsigned bits, uint32_t bitrate)
 {
-    CanBusClientState *peer;
+    return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
+}
 
+int64_t can_bus_frame_ns(CanBusPort *port)
+{
+    CanWireBits bits = can_frame_wire_bits(&port->tx_frame);
+    uint32_t nominal = can_bus_port_bitrate(port);
+    uint32_t data = port->bus ? port->bus->data_bitrate : 0;
+
+    return can_bits_ns(bits.nominal, nominal) +
+           can_bits_ns(bits.data, data ?: nominal);
+}
+
+void can_bus_deliver(CanBusPort *sender, const qemu_can_frame *frame)
+{
+    CanBusState *bus = sender->bus;
+    CanBusPort *peer;
+
+    if (!bus) {
+        return;
+    }
     trace_can_bus_frame(bus->name, frame->can_id, frame->can_dlc,
                         frame->flags);
-    QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer == sender ||
-            (bus->timing && can_bus_mismatched(peer, sender))) {
+    QTAILQ_FOREACH(peer, &bus->ports, next) {
+        if (peer == sender || !can_bus_follows(peer, sender)) {
             /* a node that cannot follow the bits receives nothing */
             continue;
         }
-        if (!peer->info->can_receive(peer)) {
+        if (!peer->info->can_receive(peer->client)) {
             bus->drops++;
             trace_can_bus_drop(bus->name, frame->can_id);
             continue;
         }
-        peer->info->receive(peer, frame, 1);
+        peer->info->receive(peer->client, frame, 1);
     }
 }
 
-static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
+void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
 {
     if (frame->can_id & QEMU_CAN_ERR_FLAG) {
         bus->error_frames++;
@@ -126,150 +126,56 @@ static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
     }
 }
 
-/*
- * A client with no bitrate of its own (a host backend) sends at the bus's,
- * else at that of the first controller that has one.
- */
-static uint32_t can_bus_bitrate(CanBusClientState *client)
+static void can_bus_tx_done(CanBusPort *port, CanTxResult result)
 {
-    uint32_t known = can_bus_known_bitrate(client);
-    CanBusClientState *peer;
-
-    if (known) {
-        return known;
-    }
-    QTAILQ_FOREACH(peer, &client->bus->clients, next) {
-        if (peer->bitrate) {
-            return peer->bitrate;
-        }
-    }
-    return CAN_BUS_DEFAULT_BITRATE;
-}
-
-static int64_t can_bits_ns(unsigned bits, uint32_t bitrate)
-{
-    return muldiv64(bits, NANOSECONDS_PER_SECOND, bitrate);
-}
-
-static int64_t can_bus_bits_ns(CanBusClientState *client, unsigned bits)
-{
-    return can_bits_ns(bits, can_bus_bitrate(client));
-}
-
-/* How long @client's pending frame occupies the wire */
-static int64_t can_bus_frame_ns(CanBusClientState *client)
-{
-    CanWireBits bits = can_frame_wire_bits(&client->tx_frame);
-    uint32_t nominal = can_bus_bitrate(client);
-
-    return can_bits_ns(bits.nominal, nominal) +
-           can_bits_ns(bits.data, client->bus->data_bitrate ?: nominal);
-}
-
-/* With timing: the next queued frame of a can_bus_client_send() user */
-static void can_bus_send_next(CanBusState *bus, CanBusClientState *client)
-{
-    qemu_can_frame *frame = g_queue_pop_head(client->send_queue);
-
-    if (!frame) {
-        return;
-    }
-    client->tx_frame = *frame;
-    g_free(frame);
-    /* acknowledged where it came from already */
-    client->tx_self_ack = true;
-    client->tx_pending = true;
-    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    if (!bus->on_wire) {
-        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
+    if (port->info->tx_done) {
+        port->info->tx_done(port->client, result);
     }
 }
 
-static void can_bus_tx_done(CanBusState *bus, CanBusClientState *client,
-                            CanTxResult result)
+void can_bus_attempt_failed(CanBusPort *port, CanTxResult result)
 {
-    if (client->info->tx_done) {
-        client->info->tx_done(client, result);
-    } else if (result == CAN_TX_OK) {
-        can_bus_send_next(bus, client);
+    const CanBusEngine *engine = can_bus_port_engine(port);
+
+    if (port->bus) {
+        port->bus->error_frames++;
+    }
+    port->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                        engine->retry_delay_ns(port);
+    can_bus_tx_done(port, result);
+    if (port->tx_pending) {
+        engine->schedule(port);
     }
 }
 
-static int64_t can_bus_retry_delay_ns(CanBusState *bus,
-                                      CanBusClientState *client)
+static bool can_bus_acked(CanBusPort *port)
 {
-    int64_t ns = can_bus_bits_ns(client, CAN_ERROR_FRAME_BITS);
+    CanBusPort *peer;
 
-    /* with timing, the failed frame's own time has passed already */
-    return bus->timing ? ns : ns + can_bus_frame_ns(client);
-}
-
-/*
- * With timing: nodes that cannot follow the sender see errors.  Returns
- * whether one of them destroyed the frame with an active error flag; every
- * other receiver then sees that flag as an error of its own.
- */
-static bool can_bus_frame_destroyed(CanBusState *bus,
-                                    CanBusClientState *client)
-{
-    CanBusClientState *peer;
-    bool destroyed = false;
-
-    QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer != client && peer->info->rx_error &&
-            can_bus_mismatched(peer, client) &&
-            peer->info->rx_error(peer, true)) {
-            destroyed = true;
-        }
+    if (port->tx_self_ack) {
+        return true;
     }
-    if (!destroyed) {
+    if (!port->bus) {
         return false;
     }
-    QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer != client && peer->info->rx_error &&
-            !can_bus_mismatched(peer, client)) {
-            peer->info->rx_error(peer, false);
+    QTAILQ_FOREACH(peer, &port->bus->ports, next) {
+        if (peer != port && can_bus_port_acks(peer) &&
+            can_bus_follows(peer, port)) {
+            return true;
         }
     }
-    return true;
+    return false;
 }
 
-static void can_bus_failed(CanBusState *bus, CanBusClientState *client,
-                           CanTxResult result)
+void can_bus_attempt(CanBusPort *port)
 {
-    bus->error_frames++;
-    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                          can_bus_retry_delay_ns(bus, client);
-    can_bus_tx_done(bus, client, result);
-    if (client->tx_pending) {
-        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
-    }
-}
-
-/* One attempt of @client's pending frame on the wire */
-static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
-{
-    CanBusClientState *peer;
-    bool acked = client->tx_self_ack;
-
-    if (bus->timing && can_bus_frame_destroyed(bus, client)) {
-        trace_can_bus_destroyed(bus->name, client->tx_frame.can_id);
-        can_bus_failed(bus, client, CAN_TX_ERROR);
-        return;
-    }
-    QTAILQ_FOREACH(peer, &bus->clients, next) {
-        if (peer != client && can_bus_client_acks(peer) &&
-            !(bus->timing && can_bus_mismatched(peer, client))) {
-            acked = true;
-            break;
+    if (can_bus_acked(port)) {
+        port->tx_pending = false;
+        if (port->bus) {
+            can_bus_count(port->bus, &port->tx_frame);
         }
-    }
-
-    if (acked) {
-        client->tx_pending = false;
-        can_bus_count(bus, &client->tx_frame);
-        can_bus_deliver(bus, client, &client->tx_frame);
-        can_bus_tx_done(bus, client, CAN_TX_OK);
+        can_bus_deliver(port, &port->tx_frame);
+        can_bus_tx_done(port, CAN_TX_OK);
         return;
     }
 
@@ -280,19 +186,19 @@ static void can_bus_attempt(CanBusState *bus, CanBusClientState *client)
      * do not acknowledge (listen-only nodes) get the frame, at every
      * attempt.
      */
-    trace_can_bus_no_ack(bus->name, client->tx_frame.can_id);
-    if (client->info->error_passive && client->info->error_passive(client)) {
-        can_bus_deliver(bus, client, &client->tx_frame);
+    trace_can_bus_no_ack(port->name, port->tx_frame.can_id);
+    if (port->info->error_passive &&
+        port->info->error_passive(port->client)) {
+        can_bus_deliver(port, &port->tx_frame);
     }
-    can_bus_failed(bus, client, CAN_TX_NO_ACK);
+    can_bus_attempt_failed(port, CAN_TX_NO_ACK);
 }
 
 /*
- * The arbitration field as it goes on the wire, most significant bit
- * first, 0 (dominant) winning: standard frames are identifier, RTR, IDE;
- * extended frames identifier 28..18, SRR, IDE, identifier 17..0, RTR.
+ * Standard frames are identifier, RTR, IDE; extended frames identifier
+ * 28..18, SRR, IDE, identifier 17..0, RTR.
  */
-static uint32_t can_bus_arbitration_field(const qemu_can_frame *frame)
+uint32_t can_bus_arbitration_field(const qemu_can_frame *frame)
 {
     bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
     uint32_t id;
@@ -305,154 +211,68 @@ static uint32_t can_bus_arbitration_field(const qemu_can_frame *frame)
     return ((id >> 18) << 21) | (3 << 19) | ((id & 0x3ffff) << 1) | rtr;
 }
 
-static bool can_bus_due(CanBusClientState *client, int64_t now)
+bool can_bus_port_due(CanBusPort *port, int64_t now)
 {
-    return client->tx_pending && client->tx_retry_at <= now;
+    return port->tx_pending && port->tx_retry_at <= now;
 }
 
-/* The due frame that wins arbitration, or NULL */
-static CanBusClientState *can_bus_arbitrate(CanBusState *bus, int64_t now)
+CanBusPort *can_bus_arbitrate(CanBusState *bus, int64_t now)
 {
-    CanBusClientState *client, *winner = NULL;
+    CanBusPort *port, *winner = NULL;
 
-    QTAILQ_FOREACH(client, &bus->clients, next) {
-        if (can_bus_due(client, now) &&
-            (!winner || can_bus_arbitration_field(&client->tx_frame) <
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        if (can_bus_port_due(port, now) &&
+            (!winner || can_bus_arbitration_field(&port->tx_frame) <
                         can_bus_arbitration_field(&winner->tx_frame))) {
-            winner = client;
+            winner = port;
         }
     }
     return winner;
 }
 
-/* With timing: the frame on the wire ends, or the wire is free */
-static void can_bus_wire_event(CanBusState *bus)
+static void can_bus_set_pending(CanBusPort *port, const qemu_can_frame *frame,
+                                bool self_ack)
 {
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    int64_t next = INT64_MAX;
-    CanBusClientState *client, *winner = NULL;
-    uint32_t field, winning;
-    unsigned bit;       /* where a loser backs off */
-
-    if (bus->on_wire) {
-        if (now < bus->wire_end) {
-            timer_mod(bus->timer, bus->wire_end);
-            return;
-        }
-        client = bus->on_wire;
-        bus->on_wire = NULL;
-        can_bus_attempt(bus, client);
-    }
-
-    winner = can_bus_arbitrate(bus, now);
-    if (!winner) {
-        QTAILQ_FOREACH(client, &bus->clients, next) {
-            if (client->tx_pending) {
-                next = MIN(next, client->tx_retry_at);
-            }
-        }
-        if (next != INT64_MAX) {
-            timer_mod(bus->timer, next);
-        }
-        return;
-    }
-
-    /* the others back off at the first bit they send recessive */
-    winning = can_bus_arbitration_field(&winner->tx_frame);
-    QTAILQ_FOREACH(client, &bus->clients, next) {
-        field = can_bus_arbitration_field(&client->tx_frame);
-        if (client == winner || !can_bus_due(client, now) ||
-            field == winning) {
-            continue;
-        }
-        bit = clz32(field ^ winning);
-        bus->arbitration_losses++;
-        trace_can_bus_arbitration_lost(bus->name, client->tx_frame.can_id,
-                                       winner->tx_frame.can_id, bit);
-        if (client->info->arbitration_lost) {
-            client->info->arbitration_lost(client, bit);
-        }
-    }
-
-    bus->on_wire = winner;
-    bus->wire_end = now + can_bus_frame_ns(winner);
-    bus->busy_ns += bus->wire_end - now;
-    timer_mod(bus->timer, bus->wire_end);
+    assert(port->info->tx_done && !port->tx_pending);
+    port->tx_frame = *frame;
+    port->tx_self_ack = self_ack;
+    port->tx_pending = true;
 }
 
-static void can_bus_retry(CanBusState *bus)
-{
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    CanBusClientState *client, *due;
-
-    /* the due frames go in the order arbitration would give them */
-    while ((due = can_bus_arbitrate(bus, now))) {
-        can_bus_attempt(bus, due);
-    }
-
-    QTAILQ_FOREACH(client, &bus->clients, next) {
-        if (client->tx_pending) {
-            timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
-        }
-    }
-}
-
-static void can_bus_timer(void *opaque)
-{
-    CanBusState *bus = opaque;
-
-    if (bus->timing) {
-        can_bus_wire_event(bus);
-    } else {
-        can_bus_retry(bus);
-    }
-}
-
-static void can_bus_client_set_pending(CanBusClientState *client,
-                                       const qemu_can_frame *frame,
-                                       bool self_ack)
-{
-    assert(client->bus && client->info->tx_done && !client->tx_pending);
-    client->tx_frame = *frame;
-    client->tx_self_ack = self_ack;
-    client->tx_pending = true;
-}
-
-void can_bus_client_transmit(CanBusClientState *client,
+void can_bus_client_tx_start(CanBusClientState *client,
                              const qemu_can_frame *frame, bool self_ack)
 {
-    CanBusState *bus = client->bus;
+    CanBusPort *port = client->port;
 
-    can_bus_client_set_pending(client, frame, self_ack);
-    if (!bus->timing) {
-        can_bus_attempt(bus, client);
-        return;
-    }
-    /* on the wire when it wins an arbitration, the next one at the earliest */
-    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    if (!bus->on_wire) {
-        timer_mod_anticipate_ns(bus->timer, client->tx_retry_at);
-    }
+    can_bus_set_pending(port, frame, self_ack);
+    can_bus_port_engine(port)->tx_start(port);
 }
 
-void can_bus_client_transmit_deferred(CanBusClientState *client,
+void can_bus_client_tx_start_deferred(CanBusClientState *client,
                                       const qemu_can_frame *frame,
                                       bool self_ack)
 {
-    can_bus_client_set_pending(client, frame, self_ack);
-    client->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    timer_mod_anticipate_ns(client->bus->timer, client->tx_retry_at);
+    CanBusPort *port = client->port;
+
+    can_bus_set_pending(port, frame, self_ack);
+    port->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    can_bus_port_engine(port)->schedule(port);
 }
 
-bool can_bus_client_abort_tx(CanBusClientState *client)
+bool can_bus_client_tx_abort(CanBusClientState *client)
 {
-    bool was_pending = client->tx_pending;
+    CanBusPort *port = client->port;
+    bool was_pending;
 
-    if (client->bus && client->bus->on_wire == client) {
+    if (!port || (port->bus && port->bus->on_wire == port)) {
         /* a frame on the wire runs to its end */
         return false;
     }
-    client->tx_pending = false;
+    was_pending = port->tx_pending;
+    port->tx_pending = false;
+    if (port->retry_timer) {
+        timer_del(port->retry_timer);
+    }
     return was_pending;
 }
 
@@ -477,70 +297,97 @@ static void can_bus_wire_frame(qemu_can_frame *frame)
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt)
 {
-    CanBusState *bus = client->bus;
+    CanBusPort *port = client->port;
     qemu_can_frame frame;
     size_t i, taken = 0;
 
-    if (!bus) {
+    if (!port) {
         return -1;
     }
+    if (!port->bus) {
+        /* alone: the frames go on a wire nobody listens to */
+        return frames_cnt;
+    }
     for (i = 0; i < frames_cnt; i++) {
-        taken++;
         frame = frames[i];
         can_bus_wire_frame(&frame);
-        /* error reports are no frames on the wire */
-        if (!bus->timing || (frame.can_id & QEMU_CAN_ERR_FLAG)) {
-            can_bus_count(bus, &frame);
-            can_bus_deliver(bus, client, &frame);
-            continue;
+        if (port->bus->engine->send(port, &frame)) {
+            taken++;
         }
-        if (!client->send_queue) {
-            client->send_queue = g_queue_new();
-        }
-        if (g_queue_get_length(client->send_queue) >= CAN_BUS_SEND_QUEUE_LEN) {
-            bus->drops++;
-            taken--;
-            trace_can_bus_send_queue_full(bus->name, frame.can_id);
-            continue;
-        }
-        g_queue_push_tail(client->send_queue,
-                          g_memdup2(&frame, sizeof(frame)));
-    }
-    if (bus->timing && !client->tx_pending) {
-        can_bus_send_next(bus, client);
     }
     return taken;
 }
 
-int can_bus_insert_client(CanBusState *bus, CanBusClientState *client)
+void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate)
 {
-    if (client->bus) {
-        return -1;
-    }
-    client->bus = bus;
-    client->tx_pending = false;
-    QTAILQ_INSERT_TAIL(&bus->clients, client, next);
-    return 0;
+    client->port->bitrate = bitrate;
 }
 
-int can_bus_remove_client(CanBusClientState *client)
+static CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)
 {
-    CanBusState *bus = client->bus;
+    CanBusPort *port;
 
-    client->tx_pending = false;
-    if (client->send_queue) {
-        g_queue_free_full(client->send_queue, g_free);
-        client->send_queue = NULL;
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
     }
+    return NULL;
+}
+
+bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
+                    const CanBusClientInfo *info, const char *name,
+                    Error **errp)
+{
+    CanBusPort *port;
+
+    assert(info->can_receive && info->receive);
+    if (client->port) {
+        error_setg(errp, "%s is attached to a CAN bus already", name);
+        return false;
+    }
+    if (bus && can_bus_find_port(bus, name)) {
+        error_setg(errp, "can-bus %s has a client named %s already",
+                   bus->name, name);
+        return false;
+    }
+    port = g_new0(CanBusPort, 1);
+    port->client = client;
+    port->info = info;
+    port->bus = bus;
+    port->name = g_strdup(name);
     if (bus) {
-        if (bus->on_wire == client) {
+        QTAILQ_INSERT_TAIL(&bus->ports, port, next);
+    }
+    client->port = port;
+    return true;
+}
+
+void can_bus_detach(CanBusClientState *client)
+{
+    CanBusPort *port = client->port;
+    CanBusState *bus;
+
+    if (!port) {
+        return;
+    }
+    bus = port->bus;
+    if (bus) {
+        if (bus->on_wire == port) {
             /* the frame is cut short; the wire stays busy to its end */
             bus->on_wire = NULL;
         }
-        QTAILQ_REMOVE(&bus->clients, client, next);
-        client->bus = NULL;
+        QTAILQ_REMOVE(&bus->ports, port, next);
     }
-    return 0;
+    if (port->send_queue) {
+        g_queue_free_full(port->send_queue, g_free);
+    }
+    if (port->retry_timer) {
+        timer_free(port->retry_timer);
+    }
+    g_free(port->name);
+    g_free(port);
+    client->port = NULL;
 }
 
 static void can_bus_complete(UserCreatable *uc, Error **errp)
@@ -555,6 +402,10 @@ static void can_bus_complete(UserCreatable *uc, Error **errp)
     }
     g_free(bus->name);
     bus->name = g_strdup(id);
+    bus->engine = bus->timing ? &can_bus_timed_engine : &can_bus_instant_engine;
+    if (bus->engine->realize) {
+        bus->engine->realize(bus);
+    }
     bus->complete = true;
 }
 
@@ -631,9 +482,9 @@ static void can_bus_init(Object *obj)
 {
     CanBusState *bus = CAN_BUS(obj);
 
-    QTAILQ_INIT(&bus->clients);
+    QTAILQ_INIT(&bus->ports);
     bus->name = g_strdup("can-bus");
-    bus->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, can_bus_timer, bus);
+    bus->engine = &can_bus_instant_engine;
     object_property_add_uint64_ptr(obj, "frames", &bus->frames,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "fd-frames", &bus->fd_frames,
@@ -652,19 +503,21 @@ static void can_bus_init(Object *obj)
 static void can_bus_finalize(Object *obj)
 {
     CanBusState *bus = CAN_BUS(obj);
-    CanBusClientState *client, *next;
+    CanBusPort *port, *next;
 
-    QTAILQ_FOREACH_SAFE(client, &bus->clients, next, next) {
-        can_bus_remove_client(client);
+    QTAILQ_FOREACH_SAFE(port, &bus->ports, next, next) {
+        can_bus_detach(port->client);
     }
-    timer_free(bus->timer);
+    if (bus->timer) {
+        timer_free(bus->timer);
+    }
     g_free(bus->name);
 }
 
 static bool can_bus_can_be_deleted(UserCreatable *uc)
 {
     /* controllers and backends hold a pointer to their bus */
-    return QTAILQ_EMPTY(&CAN_BUS(uc)->clients);
+    return QTAILQ_EMPTY(&CAN_BUS(uc)->ports);
 }
 
 static void can_bus_class_init(ObjectClass *oc, void *data)

@@ -4,7 +4,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "net/can_emu.h"
+#include "can_bus_internal.h"
 
 /* ISO 11898-1:2015 table 5: DLC 9..15 select the CAN FD payload sizes */
 static const uint8_t fd_dlc_len[16] = {

@@ -13,6 +13,7 @@ static void can_host_complete(UserCreatable *uc, Error **errp)
 {
     CanHostState *ch = CAN_HOST(uc);
     CanHostClass *chc = CAN_HOST_GET_CLASS(ch);
+    g_autofree char *path = object_get_canonical_path(OBJECT(ch));
     Object *bus;
 
     if (!ch->bus_id) {
@@ -29,8 +30,12 @@ static void can_host_complete(UserCreatable *uc, Error **errp)
     if (!chc->open(ch, errp)) {
         return;
     }
+    if (!can_bus_attach(CAN_BUS(bus), &ch->bus_client, chc->bus_client_info,
+                        path, errp)) {
+        chc->close(ch);
+        return;
+    }
     ch->bus = CAN_BUS(object_ref(bus));
-    can_bus_insert_client(ch->bus, &ch->bus_client);
 }
 
 static char *can_host_get_bus(Object *obj, Error **errp)
@@ -51,7 +56,7 @@ static void can_host_finalize(Object *obj)
     CanHostState *ch = CAN_HOST(obj);
 
     if (ch->bus) {
-        can_bus_remove_client(&ch->bus_client);
+        can_bus_detach(&ch->bus_client);
         CAN_HOST_GET_CLASS(ch)->close(ch);
         object_unref(OBJECT(ch->bus));
     }

@@ -429,7 +429,7 @@ static ssize_t socketcan_receive(CanBusClientState *client,
     return frames_cnt;
 }
 
-static CanBusClientInfo socketcan_bus_client_info = {
+static const CanBusClientInfo socketcan_bus_client_info = {
     .can_receive = socketcan_can_receive,
     .receive = socketcan_receive,
 };
@@ -511,7 +511,7 @@ static int socketcan_find_twin(Object *obj, void *opaque)
         object_dynamic_cast(obj, TYPE_CAN_HOST_SOCKETCAN);
     g_autofree char *bus_id = NULL;
 
-    if (!other || other == t->s || !CAN_HOST(other)->bus_client.bus ||
+    if (!other || other == t->s || !CAN_HOST(other)->bus ||
         other->ifindex != t->s->ifindex) {
         return 0;
     }
@@ -557,7 +557,6 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
     qio_channel_set_blocking(s->ioc, false, NULL);
     s->tx_retry = timer_new_us(QEMU_CLOCK_REALTIME, socketcan_retry, s);
     s->rebind = timer_new_ms(QEMU_CLOCK_REALTIME, socketcan_rebind, s);
-    ch->bus_client.info = &socketcan_bus_client_info;
     /*
      * An interface going down reports an error on the socket; reading it
      * clears it, so errors are watched as well as data.
@@ -638,6 +637,7 @@ static void socketcan_class_init(ObjectClass *oc, void *data)
 {
     CanHostClass *chc = CAN_HOST_CLASS(oc);
 
+    chc->bus_client_info = &socketcan_bus_client_info;
     chc->open = socketcan_open;
     chc->close = socketcan_close;
     object_class_property_add_str(oc, "if", socketcan_get_if,

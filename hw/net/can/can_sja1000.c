@@ -288,7 +288,7 @@ static void sja_enter_reset(CanSJA1000State *s);
 
 static void sja_bus_off(CanSJA1000State *s)
 {
-    can_bus_client_abort_tx(&s->bus_client);
+    can_bus_client_tx_abort(&s->bus_client);
     s->tx_busy = false;
     s->tec = SJA_RECOVERY_TEC;
     s->rec = 0;
@@ -322,7 +322,7 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
     if (sja_in_reset(s)) {
         /* reset mode cut the frame short: it counts for nothing here */
         s->tx_busy = false;
-        can_bus_client_abort_tx(client);
+        can_bus_client_tx_abort(client);
         return;
     }
     if (result == CAN_TX_OK) {
@@ -362,7 +362,7 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
     }
     sja_update_error_state(s);
     if (s->tx_single_shot) {
-        can_bus_client_abort_tx(client);
+        can_bus_client_tx_abort(client);
         s->tx_busy = false;
         sja_raise(s, R_IR_TI_MASK);
     }
@@ -380,7 +380,7 @@ static void sja_arbitration_lost(CanBusClientState *client, unsigned bit)
         sja_raise(s, R_IR_ALI_MASK);
     }
     if (s->tx_single_shot) {
-        can_bus_client_abort_tx(client);
+        can_bus_client_tx_abort(client);
         s->tx_busy = false;
         sja_raise(s, R_IR_TI_MASK);
     }
@@ -469,7 +469,7 @@ static ssize_t sja_receive(CanBusClientState *client,
     return frames_cnt;
 }
 
-static CanBusClientInfo sja_bus_client_info = {
+static const CanBusClientInfo sja_bus_client_info = {
     .can_receive = sja_can_receive,
     .receive = sja_receive,
     .acks = sja_acks,
@@ -521,7 +521,7 @@ static void sja_enter_reset(CanSJA1000State *s)
         s->recovery_start = INT64_MAX;
     }
     /* a transmission not yet on the wire is dropped */
-    if (can_bus_client_abort_tx(&s->bus_client)) {
+    if (can_bus_client_tx_abort(&s->bus_client)) {
         s->tx_busy = false;
     }
     sja_fifo_clear(s);
@@ -533,7 +533,7 @@ static void sja_enter_reset(CanSJA1000State *s)
 static void sja_leave_reset(CanSJA1000State *s)
 {
     s->mod &= ~R_MOD_RM_MASK;
-    s->bus_client.bitrate = sja_bitrate(s);
+    can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
     if (s->recovery_start == INT64_MAX) {
         /* count the bus-free sequences from where TXERR stands */
         unsigned seen = SJA_RECOVERY_TEC - s->tec;
@@ -595,7 +595,7 @@ static void sja_transmit(CanSJA1000State *s, bool self_rx, bool single_shot)
     s->tx_complete = false;
     s->tx_self_rx = self_rx;
     s->tx_single_shot = single_shot;
-    can_bus_client_transmit(&s->bus_client, &frame,
+    can_bus_client_tx_start(&s->bus_client, &frame,
                             FIELD_EX8(s->mod, MOD, STM));
 }
 
@@ -610,7 +610,7 @@ static void sja_command(CanSJA1000State *s, uint8_t cmd)
         sja_transmit(s, self_rx, FIELD_EX8(cmd, CMR, AT));
     } else if (FIELD_EX8(cmd, CMR, AT) && s->tx_busy) {
         /* only a frame waiting for the wire (or a retry) can be aborted */
-        if (can_bus_client_abort_tx(&s->bus_client)) {
+        if (can_bus_client_tx_abort(&s->bus_client)) {
             s->tx_busy = false;
             sja_raise(s, R_IR_TI_MASK);
         }
@@ -996,7 +996,7 @@ static void sja_reset_hold(Object *obj, ResetType type)
 {
     CanSJA1000State *s = CAN_SJA1000(obj);
 
-    can_bus_client_abort_tx(&s->bus_client);
+    can_bus_client_tx_abort(&s->bus_client);
     timer_del(s->recovery_timer);
     s->mod = R_MOD_RM_MASK;
     s->basic_cr = 0;
@@ -1029,29 +1029,22 @@ static void sja_reset_exit(Object *obj, ResetType type)
 static void sja_realize(DeviceState *dev, Error **errp)
 {
     CanSJA1000State *s = CAN_SJA1000(dev);
+    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
 
     if (!s->clock_hz) {
         error_setg(errp, "clock must be the oscillator frequency in Hz, "
                    "not 0");
         return;
     }
-    s->bus_client.info = &sja_bus_client_info;
-    if (!s->bus) {
-        /* alone on its own wire: nobody acknowledges, as on hardware */
-        s->own_bus = CAN_BUS(object_new(TYPE_CAN_BUS));
-    }
-    can_bus_insert_client(s->bus ?: s->own_bus, &s->bus_client);
+    /* with no bus, alone: nobody acknowledges, as on hardware */
+    can_bus_attach(s->bus, &s->bus_client, &sja_bus_client_info, path, errp);
 }
 
 static void sja_unrealize(DeviceState *dev)
 {
     CanSJA1000State *s = CAN_SJA1000(dev);
 
-    can_bus_remove_client(&s->bus_client);
-    if (s->own_bus) {
-        object_unref(OBJECT(s->own_bus));
-        s->own_bus = NULL;
-    }
+    can_bus_detach(&s->bus_client);
 }
 
 static void sja_init(Object *obj)
@@ -1095,14 +1088,14 @@ static int sja_post_load(void *opaque, int version_id)
     if (used != s->rx_fifo.num || frames != s->rx_frames) {
         return -EINVAL;
     }
-    s->bus_client.bitrate = sja_bitrate(s);
+    can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
     if (s->tx_busy) {
         /* the frame in flight goes on the destination's wire once it runs */
         qemu_can_frame frame;
 
         sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
-        can_bus_client_abort_tx(&s->bus_client);
-        can_bus_client_transmit_deferred(&s->bus_client, &frame,
+        can_bus_client_tx_abort(&s->bus_client);
+        can_bus_client_tx_start_deferred(&s->bus_client, &frame,
                                          FIELD_EX8(s->mod, MOD, STM));
     }
     if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {

@@ -29,9 +29,7 @@ struct CanSJA1000State {
     DeviceState parent_obj;
 
     qemu_irq irq;
-    CanBusState *bus;
-    /* the wire of a chip that no bus was given: it is alone on it */
-    CanBusState *own_bus;
+    CanBusState *bus;       /* NULL: the chip is alone */
     CanBusClientState bus_client;
     uint32_t clock_hz;
     QEMUTimer *recovery_timer;
