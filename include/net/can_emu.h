@@ -166,11 +166,13 @@ ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);
 
 /*
- * Like can_bus_client_tx_start(), but the first attempt waits for the
- * bus's clock to run: for a frame in flight restored by migration.
+ * Migration.  What a client on a bus has in flight migrates with the bus.
+ * A client alone has no bus to carry its pending frame: a client that may
+ * be alone carries vmstate_can_bus_client (a VMSTATE_STRUCT of its
+ * CanBusClientState) in a subsection that is needed when
+ * can_bus_client_alone_pending() says so.
  */
-void can_bus_client_tx_start_deferred(CanBusClientState *client,
-                                      const qemu_can_frame *frame,
-                                      bool self_ack);
+extern const VMStateDescription vmstate_can_bus_client;
+bool can_bus_client_alone_pending(CanBusClientState *client);
 
 #endif

@@ -14,6 +14,7 @@
 #include "qapi/visitor.h"
 #include "qemu/host-utils.h"
 #include "qemu/timer.h"
+#include "migration/vmstate.h"
 #include "qom/object_interfaces.h"
 #include "can_bus_internal.h"
 #include "trace.h"
@@ -248,17 +249,6 @@ void can_bus_client_tx_start(CanBusClientState *client,
     can_bus_port_engine(port)->tx_start(port);
 }
 
-void can_bus_client_tx_start_deferred(CanBusClientState *client,
-                                      const qemu_can_frame *frame,
-                                      bool self_ack)
-{
-    CanBusPort *port = client->port;
-
-    can_bus_set_pending(port, frame, self_ack);
-    port->tx_retry_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    can_bus_port_engine(port)->schedule(port);
-}
-
 bool can_bus_client_tx_abort(CanBusClientState *client)
 {
     CanBusPort *port = client->port;
@@ -323,7 +313,7 @@ void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate)
     client->port->bitrate = bitrate;
 }
 
-static CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)
+CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)
 {
     CanBusPort *port;
 
@@ -344,6 +334,11 @@ bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
     assert(info->can_receive && info->receive);
     if (client->port) {
         error_setg(errp, "%s is attached to a CAN bus already", name);
+        return false;
+    }
+    if (strlen(name) > CAN_BUS_NAME_MAX) {
+        error_setg(errp, "CAN bus client name %s is longer than %d "
+                   "characters", name, CAN_BUS_NAME_MAX);
         return false;
     }
     if (bus && can_bus_find_port(bus, name)) {
@@ -398,6 +393,12 @@ static void can_bus_complete(UserCreatable *uc, Error **errp)
     if ((bus->bitrate || bus->data_bitrate) && !bus->timing) {
         error_setg(errp, "can-bus %s: bitrate and data-bitrate need "
                    "timing=on", id);
+        return;
+    }
+    /* the frames in flight migrate with the bus, under its canonical path */
+    if (vmstate_register_any(VMSTATE_IF(bus), &vmstate_can_bus, bus) < 0) {
+        error_setg(errp, "can-bus %s: cannot register its migration state",
+                   id);
         return;
     }
     g_free(bus->name);
@@ -508,10 +509,18 @@ static void can_bus_finalize(Object *obj)
     QTAILQ_FOREACH_SAFE(port, &bus->ports, next, next) {
         can_bus_detach(port->client);
     }
+    if (bus->complete) {
+        vmstate_unregister(VMSTATE_IF(bus), &vmstate_can_bus, bus);
+    }
     if (bus->timer) {
         timer_free(bus->timer);
     }
     g_free(bus->name);
+}
+
+static char *can_bus_vmstate_id(VMStateIf *obj)
+{
+    return object_get_canonical_path(OBJECT(obj));
 }
 
 static bool can_bus_can_be_deleted(UserCreatable *uc)
@@ -523,9 +532,11 @@ static bool can_bus_can_be_deleted(UserCreatable *uc)
 static void can_bus_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
+    VMStateIfClass *vc = VMSTATE_IF_CLASS(oc);
     size_t i;
 
     ucc->complete = can_bus_complete;
+    vc->get_id = can_bus_vmstate_id;
     object_class_property_add_bool(oc, "timing", can_bus_get_timing,
                                    can_bus_set_timing);
     object_class_property_set_description(oc, "timing",
@@ -552,6 +563,7 @@ static const TypeInfo can_bus_types[] = {
         .class_init = can_bus_class_init,
         .interfaces = (InterfaceInfo[]) {
             { TYPE_USER_CREATABLE },
+            { TYPE_VMSTATE_IF },
             { }
         }
     },

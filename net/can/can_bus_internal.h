@@ -12,6 +12,8 @@
 
 /* Frames of can_bus_client_send() a client may have waiting for the wire */
 #define CAN_BUS_SEND_QUEUE_LEN  64
+/* Longest client name, without its NUL: migration loads no longer one */
+#define CAN_BUS_NAME_MAX        255
 
 /*
  * How a bus puts frames on its wire: at once (can_bus_instant.c) or taking
@@ -52,9 +54,24 @@ struct CanBusPort {
     qemu_can_frame tx_frame;
     /* without timing: when the pending frame is retried */
     QEMUTimer *retry_timer;
+    /* while a client alone migrates: ns from now to tx_retry_at */
+    int64_t saved_retry_in;
     /* with timing: frames from can_bus_client_send() waiting for the wire */
     GQueue *send_queue;
 };
+
+/* One client's frames in flight, as the migration stream carries them */
+typedef struct CanBusPortState {
+    uint32_t name_len;      /* with its NUL */
+    uint8_t *name;
+    bool tx_pending;
+    bool tx_self_ack;
+    bool on_wire;
+    int64_t tx_retry_in;    /* ns from now to tx_retry_at */
+    qemu_can_frame tx_frame;
+    int32_t queued;
+    qemu_can_frame *queue;
+} CanBusPortState;
 
 struct CanBusState {
     Object parent_obj;
@@ -81,7 +98,20 @@ struct CanBusState {
     uint64_t drops;
     uint64_t busy_ns;
     uint64_t arbitration_losses;
+
+    /*
+     * While migrating: the clients with frames in flight, and when the
+     * frame on the wire ends, in ns from now.  Times travel relative to
+     * the stopped clock, so that they hold whatever the destination's
+     * clock reads.
+     */
+    int32_t saved_count;
+    CanBusPortState *saved;
+    int64_t saved_wire_left;
 };
+
+/* can_bus_vmstate.c */
+extern const VMStateDescription vmstate_can_bus;
 
 /* A frame's length on the wire, stuff bits included, by bitrate phase */
 typedef struct CanWireBits {
@@ -96,8 +126,10 @@ typedef struct CanWireBits {
  */
 CanWireBits can_frame_wire_bits(const qemu_can_frame *frame);
 
-/* can_bus.c, for the engines */
+/* can_bus.c, for the engines and migration */
 
+/* The client of @bus attached as @name, or NULL */
+CanBusPort *can_bus_find_port(CanBusState *bus, const char *name);
 /* The engine that carries @port's frames */
 const CanBusEngine *can_bus_port_engine(CanBusPort *port);
 /* The bitrate @port's frames go at: its own, the bus's, or a peer's */

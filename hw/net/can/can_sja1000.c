@@ -1089,21 +1089,32 @@ static int sja_post_load(void *opaque, int version_id)
         return -EINVAL;
     }
     can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
-    if (s->tx_busy) {
-        /* the frame in flight goes on the destination's wire once it runs */
-        qemu_can_frame frame;
-
-        sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
-        can_bus_client_tx_abort(&s->bus_client);
-        can_bus_client_tx_start_deferred(&s->bus_client, &frame,
-                                         FIELD_EX8(s->mod, MOD, STM));
-    }
     if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {
         timer_mod(s->recovery_timer, s->recovery_start +
                   sja_recovery_ns(s, SJA_RECOVERY_BITS));
     }
     return 0;
 }
+
+static bool sja_alone_pending(void *opaque)
+{
+    CanSJA1000State *s = opaque;
+
+    return can_bus_client_alone_pending(&s->bus_client);
+}
+
+/* A chip with no bus carries its frame in flight itself */
+static const VMStateDescription vmstate_can_sja1000_alone = {
+    .name = "can-sja1000/alone",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = sja_alone_pending,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(bus_client, CanSJA1000State, 1, vmstate_can_bus_client,
+                       CanBusClientState),
+        VMSTATE_END_OF_LIST()
+    }
+};
 
 const VMStateDescription vmstate_can_sja1000 = {
     .name = "can-sja1000",
@@ -1142,6 +1153,10 @@ const VMStateDescription vmstate_can_sja1000 = {
         VMSTATE_BOOL(alc_armed, CanSJA1000State),
         VMSTATE_INT64(recovery_start, CanSJA1000State),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_can_sja1000_alone,
+        NULL
     }
 };
 
