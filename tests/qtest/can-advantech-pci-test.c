@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the Advantech PCM-3680I and MIOe-3680 PCI boards: two SJA1000
+ * channels each, BAR n is channel n, checked as an SJA1000 driver sees
+ * them.
+ */
+
+#include "qemu/osdep.h"
+#include "hw/pci/pci_regs.h"
+#include "can-pci-board-qtest.h"
+
+#define ADVANTECH_VENDOR_ID 0x13fe
+#define PCM3680_DEVICE_ID   0xc002
+#define MIOE3680_DEVICE_ID  0xc302
+
+typedef SJAChan Chan;
+
+/*
+ * PCM-3680I: one byte per register and the whole 128-byte register space
+ * decoded, so the internal RAM (datasheet 6.4.17) is reachable at 32:
+ * the received frame sits at 32 + RBSA; the RAM is writable in reset
+ * mode only.
+ */
+static void test_pcm3680_smoke(void)
+{
+    /* 0x0aa with 0x11, then 0x0ab with 0x22 (datasheet Table 39) */
+    static const uint8_t first[] = { 0x01, 0x15, 0x40, 0x11 };
+    static const uint8_t second[] = { 0x01, 0x15, 0x60, 0x22 };
+    Board b;
+    Chan c0, c1;
+
+    board_start(&b, "-object can-bus,id=b0 -device pcm3680_pci,addr=0x4,"
+                "canbus0=b0,canbus1=b0", 2);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
+                    ADVANTECH_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
+                    PCM3680_DEVICE_ID);
+    g_assert_cmphex(b.bar_size[0], ==, 0x100);
+    g_assert_cmphex(b.bar_size[1], ==, 0x100);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
+    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1] };
+
+    sja_wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c1, 0, 0);
+    board_send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
+    board_send_std(&b, &c0, 0x0ab, 0x22, CMR_TR);
+    /* the first frame released, the window shows the second */
+    sja_wr(&c1, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(&c1, REG_RBSA), ==, sizeof(first));
+    sja_assert_bytes(&c1, REG_FRAME, second, sizeof(second));
+    /* and the RAM holds both, one after the other, from its start */
+    sja_assert_bytes(&c1, REG_RAM, first, sizeof(first));
+    sja_assert_bytes(&c1, REG_RAM + sizeof(first), second, sizeof(second));
+
+    sja_wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), !=, 0x5a);
+    sja_wr(&c1, REG_MOD, MOD_RM);
+    sja_wr(&c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), ==, 0x5a);
+    board_stop(&b);
+}
+
+/*
+ * Datasheet 6.4.13 and 6.4.5 note 5: the TX buffer reads back at
+ * internal RAM 96..108; while a transmission is pending (TBS 0) writes
+ * to it are lost without indication.
+ */
+static void test_pcm3680_tx_buffer_in_ram_and_locked_writes(void)
+{
+    static const uint8_t frame[] = { 0x03, 0x12, 0x20, 0xaa, 0xbb, 0xcc };
+    Board b;
+    Chan c0;
+    size_t i;
+
+    /* channel 0 alone on b0: nobody acknowledges, it keeps retrying */
+    board_start(&b, "-object can-bus,id=b0 -object can-bus,id=b1 "
+                "-device pcm3680_pci,addr=0x4,canbus0=b0,canbus1=b1", 2);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
+    sja_pelican_setup(&c0, 0, 0);
+    for (i = 0; i < sizeof(frame); i++) {
+        sja_wr(&c0, REG_FRAME + i, frame[i]);
+    }
+    sja_assert_bytes(&c0, REG_TX_RAM, frame, sizeof(frame));
+
+    sja_wr(&c0, REG_CMR, CMR_TR);
+    qtest_clock_step(b.qts, 1000000);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, 0);
+    sja_wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0xaa);
+
+    sja_wr(&c0, REG_CMR, CMR_AT);
+    qtest_clock_step(b.qts, 1000000);
+    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, SR_TBS);
+    sja_wr(&c0, REG_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0x55);
+    board_stop(&b);
+}
+
+/* MIOe-3680: registers on 32-bit boundaries (offset = register << 2) */
+static void test_mioe3680_smoke(void)
+{
+    /* 0x0aa with 0x11 (datasheet Table 39) */
+    static const uint8_t frame[] = { 0x01, 0x15, 0x40, 0x11 };
+    Board b;
+    Chan c0, c1;
+
+    board_start(&b, "-object can-bus,id=b0 -device mioe3680_pci,addr=0x4,"
+                "canbus0=b0,canbus1=b0", 2);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
+                    ADVANTECH_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
+                    MIOE3680_DEVICE_ID);
+    g_assert_cmphex(b.bar_size[0], ==, 0x400);
+    g_assert_cmphex(b.bar_size[1], ==, 0x400);
+    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0], .shift = 2 };
+    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1], .shift = 2 };
+
+    sja_wr(&c0, REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
+    g_assert_cmpuint(sja_rd(&c0, REG_EWLR), ==, 96);
+    sja_pelican_setup(&c0, 0, 0);
+    sja_pelican_setup(&c1, 0, IR_RI);
+    board_send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
+    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(&c1, REG_IR), ==, IR_RI);
+    sja_assert_bytes(&c1, REG_FRAME, frame, sizeof(frame));
+    board_stop(&b);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    /* a failing check marks its test failed; the others still run */
+    g_test_set_nonfatal_assertions();
+
+    qtest_add_func("/can-advantech/pcm3680-smoke", test_pcm3680_smoke);
+    qtest_add_func("/can-advantech/pcm3680-tx-buffer-in-ram-and-locked-writes",
+                   test_pcm3680_tx_buffer_in_ram_and_locked_writes);
+    qtest_add_func("/can-advantech/mioe3680-smoke", test_mioe3680_smoke);
+    return g_test_run();
+}

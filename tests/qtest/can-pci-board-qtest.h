@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the qtests of the PCI CAN boards share: a pc machine with the board
+ * under test in slot 4, its BARs mapped as firmware would, and a frame
+ * sent from one of its SJA1000 channels.
+ */
+
+#ifndef CAN_PCI_BOARD_QTEST_H
+#define CAN_PCI_BOARD_QTEST_H
+
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "can-sja1000-frame.h"
+
+#define BOARD_SLOT          4
+#define BOARD_MAX_BARS      3
+
+typedef struct Board {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar[BOARD_MAX_BARS];
+    uint64_t bar_size[BOARD_MAX_BARS];
+} Board;
+
+/* Start QEMU with @devices and map BARs 0..@bars-1 of the board in slot 4 */
+static inline void board_start(Board *b, const char *devices, int bars)
+{
+    int i;
+
+    g_assert_cmpint(bars, <=, BOARD_MAX_BARS);
+    memset(b, 0, sizeof(*b));
+    b->qts = qtest_initf("-machine pc -nodefaults %s", devices);
+    b->bus = qpci_new_pc(b->qts, NULL);
+    b->dev = qpci_device_find(b->bus, QPCI_DEVFN(BOARD_SLOT, 0));
+    g_assert(b->dev);
+    qpci_device_enable(b->dev);
+    for (i = 0; i < bars; i++) {
+        b->bar[i] = qpci_iomap(b->dev, i, &b->bar_size[i]);
+    }
+}
+
+static inline void board_stop(Board *b)
+{
+    g_free(b->dev);
+    qpci_free_pc(b->bus);
+    qtest_quit(b->qts);
+}
+
+/* Channel @c sends @m with command @cmd; 1 ms lets the bus settle */
+static inline void board_send(Board *b, const SJAChan *c, const CanMsg *m,
+                              uint8_t cmd)
+{
+    sja_load_tx(c, m);
+    sja_wr(c, REG_CMR, cmd);
+    qtest_clock_step(b->qts, 1000000);
+}
+
+/* A standard data frame: identifier @id, one data byte */
+static inline void board_send_std(Board *b, const SJAChan *c, uint16_t id,
+                                  uint8_t data, uint8_t cmd)
+{
+    CanMsg m = { .id = id, .dlc = 1, .data = { data } };
+
+    board_send(b, c, &m, cmd);
+}
+
+#endif
