@@ -27,7 +27,7 @@ qemu_version=
 qemu_firmware_args=(-L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu)
 
 # Repository folders laid over the QEMU tree at the same path.
-overlay_dirs=(hw net include tests/qtest docs)
+overlay_dirs=(hw net include tests/qtest tests/unit docs)
 
 die() {
     printf 'error: %s\n' "$*" >&2
@@ -211,6 +211,11 @@ make_tree() {
         mkdir -p "$dest/$(dirname "$f")"
         cp "$top/$f" "$dest/$f"
     done < <(overlay_files)
+}
+
+# The unit tests of tests/unit-tests.list, one pattern a line.
+unit_patterns() {
+    data_lines "$top/tests/unit-tests.list"
 }
 
 # "ARCH PATTERN" lines of tests/qtests.list whose ARCH is being built.
