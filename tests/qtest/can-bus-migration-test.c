@@ -12,7 +12,7 @@
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
-#include "can-sja1000-qtest.h"
+#include "can-sja1000-frame.h"
 
 #define KVASER_SLOT         4
 #define KVASER_SJA_BAR      1
@@ -24,7 +24,9 @@
  * same frame as can-sja1000-test's timing table).
  */
 #define FRAME_BITS          119
-static const uint8_t frame_data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const CanMsg test_frame = {
+    .id = 0x123, .dlc = 8, .data = { 1, 2, 3, 4, 5, 6, 7, 8 },
+};
 
 typedef struct Node {
     QTestState *qts;
@@ -85,28 +87,14 @@ static void node_stop(Node *n)
 /* Send the test frame from @c with TR */
 static void send_frame(SJAChan *c)
 {
-    int i;
-
-    sja_wr(c, REG_FRAME, sizeof(frame_data));
-    sja_wr(c, REG_FRAME + 1, 0x123 >> 3);
-    sja_wr(c, REG_FRAME + 2, (0x123 << 5) & 0xff);
-    for (i = 0; i < sizeof(frame_data); i++) {
-        sja_wr(c, REG_FRAME + 3 + i, frame_data[i]);
-    }
+    sja_load_tx(c, &test_frame);
     sja_wr(c, REG_CMR, CMR_TR);
 }
 
 static void assert_received_frame(SJAChan *c)
 {
-    int i;
-
     g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(c, REG_FRAME), ==, sizeof(frame_data));
-    g_assert_cmphex(sja_rd(c, REG_FRAME + 1), ==, 0x123 >> 3);
-    g_assert_cmphex(sja_rd(c, REG_FRAME + 2) & 0xe0, ==, (0x123 << 5) & 0xe0);
-    for (i = 0; i < sizeof(frame_data); i++) {
-        g_assert_cmphex(sja_rd(c, REG_FRAME + 3 + i), ==, frame_data[i]);
-    }
+    sja_assert_frame_at(c, REG_FRAME, &test_frame);
 }
 
 static int64_t bus_frames(Node *n)
