@@ -4,7 +4,8 @@
 #                 first when needed, again when configure or patches/ changed)
 # make check      build, then run every test: tests/run-checks
 # make demo       build, then run tests/guest/demo, or list our CAN devices
-# make bench      build, then run bench/run, bench/socketcan, bench/timing
+# make bench      build, then run bench/run, bench/socketcan, bench/timing,
+#                 bench/scale
 # make patches    export the patch set as a 'git am' series in build/patches/
 # make refresh-patch P=NAME [FILES="PATH..."]
 #                 rewrite patches/NAME from your edits in build/qemu
@@ -53,9 +54,10 @@ demo: build
 	fi
 
 # bench/run (guest burst vs upstream), bench/socketcan (host backend vs
-# upstream, in a VM) and bench/timing (timed bus vs wire rate), in turn;
+# upstream, in a VM), bench/timing (timed bus vs wire rate) and
+# bench/scale (host CPU per frame, 2 to 64 channels), in turn;
 # bench/profile is run by hand.
-BENCHES := run socketcan timing
+BENCHES := run socketcan timing scale
 
 bench: build
 	@cd $(TOP) && rc=0; for b in $(BENCHES); do \
