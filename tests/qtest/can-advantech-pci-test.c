@@ -16,6 +16,33 @@
 typedef SJAChan Chan;
 
 /*
+ * Start @device with both channels on can-bus b0 and check what a driver
+ * probes: the PCI identity, two BARs of @bar_size with a register every
+ * 1 << @shift bytes, and channel 0 in reset mode after the PeliCAN bit
+ * (datasheet 6.4.2, Table 7).  Its channels in @c.
+ */
+static void advantech_start(Board *b, const char *device, uint16_t device_id,
+                            uint64_t bar_size, unsigned shift, Chan c[2])
+{
+    g_autofree char *devices =
+        g_strdup_printf("-object can-bus,id=b0 -device %s,addr=0x%x,"
+                        "canbus0=b0,canbus1=b0", device, BOARD_SLOT);
+    int i;
+
+    board_start(b, devices, 2);
+    g_assert_cmphex(qpci_config_readw(b->dev, PCI_VENDOR_ID), ==,
+                    ADVANTECH_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(b->dev, PCI_DEVICE_ID), ==, device_id);
+    for (i = 0; i < 2; i++) {
+        g_assert_cmphex(b->bar_size[i], ==, bar_size);
+        c[i] = (Chan) { .dev = b->dev, .bar = b->bar[i], .shift = shift };
+    }
+    sja_wr(&c[0], REG_CDR, CDR_PELICAN);
+    g_assert_cmphex(sja_rd(&c[0], REG_MOD), ==, MOD_RM);
+    g_assert_cmphex(sja_rd(&c[0], REG_SR), ==, 0x3c);
+}
+
+/*
  * PCM-3680I: one byte per register and the whole 128-byte register space
  * decoded, so the internal RAM (datasheet 6.4.17) is reachable at 32:
  * the received frame sits at 32 + RBSA; the RAM is writable in reset
@@ -27,40 +54,27 @@ static void test_pcm3680_smoke(void)
     static const uint8_t first[] = { 0x01, 0x15, 0x40, 0x11 };
     static const uint8_t second[] = { 0x01, 0x15, 0x60, 0x22 };
     Board b;
-    Chan c0, c1;
+    Chan c[2], *c0 = &c[0], *c1 = &c[1];
 
-    board_start(&b, "-object can-bus,id=b0 -device pcm3680_pci,addr=0x4,"
-                "canbus0=b0,canbus1=b0", 2);
-    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
-                    ADVANTECH_VENDOR_ID);
-    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
-                    PCM3680_DEVICE_ID);
-    g_assert_cmphex(b.bar_size[0], ==, 0x100);
-    g_assert_cmphex(b.bar_size[1], ==, 0x100);
-    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
-    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1] };
-
-    sja_wr(&c0, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
-    sja_pelican_setup(&c0, 0, 0);
-    sja_pelican_setup(&c1, 0, 0);
-    board_send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
-    board_send_std(&b, &c0, 0x0ab, 0x22, CMR_TR);
+    advantech_start(&b, "pcm3680_pci", PCM3680_DEVICE_ID, 0x100, 0, c);
+    sja_pelican_setup(c0, 0, 0);
+    sja_pelican_setup(c1, 0, 0);
+    board_send_std(&b, c0, 0x0aa, 0x11, CMR_TR);
+    board_send_std(&b, c0, 0x0ab, 0x22, CMR_TR);
     /* the first frame released, the window shows the second */
-    sja_wr(&c1, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
-    g_assert_cmpuint(sja_rd(&c1, REG_RBSA), ==, sizeof(first));
-    sja_assert_bytes(&c1, REG_FRAME, second, sizeof(second));
+    sja_wr(c1, REG_CMR, CMR_RRB);
+    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(c1, REG_RBSA), ==, sizeof(first));
+    sja_assert_bytes(c1, REG_FRAME, second, sizeof(second));
     /* and the RAM holds both, one after the other, from its start */
-    sja_assert_bytes(&c1, REG_RAM, first, sizeof(first));
-    sja_assert_bytes(&c1, REG_RAM + sizeof(first), second, sizeof(second));
+    sja_assert_bytes(c1, REG_RAM, first, sizeof(first));
+    sja_assert_bytes(c1, REG_RAM + sizeof(first), second, sizeof(second));
 
-    sja_wr(&c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), !=, 0x5a);
-    sja_wr(&c1, REG_MOD, MOD_RM);
-    sja_wr(&c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(sja_rd(&c1, REG_RAM + 60), ==, 0x5a);
+    sja_wr(c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(c1, REG_RAM + 60), !=, 0x5a);
+    sja_wr(c1, REG_MOD, MOD_RM);
+    sja_wr(c1, REG_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(c1, REG_RAM + 60), ==, 0x5a);
     board_stop(&b);
 }
 
@@ -106,29 +120,16 @@ static void test_mioe3680_smoke(void)
     /* 0x0aa with 0x11 (datasheet Table 39) */
     static const uint8_t frame[] = { 0x01, 0x15, 0x40, 0x11 };
     Board b;
-    Chan c0, c1;
+    Chan c[2], *c0 = &c[0], *c1 = &c[1];
 
-    board_start(&b, "-object can-bus,id=b0 -device mioe3680_pci,addr=0x4,"
-                "canbus0=b0,canbus1=b0", 2);
-    g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
-                    ADVANTECH_VENDOR_ID);
-    g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
-                    MIOE3680_DEVICE_ID);
-    g_assert_cmphex(b.bar_size[0], ==, 0x400);
-    g_assert_cmphex(b.bar_size[1], ==, 0x400);
-    c0 = (Chan) { .dev = b.dev, .bar = b.bar[0], .shift = 2 };
-    c1 = (Chan) { .dev = b.dev, .bar = b.bar[1], .shift = 2 };
-
-    sja_wr(&c0, REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(sja_rd(&c0, REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(sja_rd(&c0, REG_SR), ==, 0x3c);
-    g_assert_cmpuint(sja_rd(&c0, REG_EWLR), ==, 96);
-    sja_pelican_setup(&c0, 0, 0);
-    sja_pelican_setup(&c1, 0, IR_RI);
-    board_send_std(&b, &c0, 0x0aa, 0x11, CMR_TR);
-    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(&c1, REG_IR), ==, IR_RI);
-    sja_assert_bytes(&c1, REG_FRAME, frame, sizeof(frame));
+    advantech_start(&b, "mioe3680_pci", MIOE3680_DEVICE_ID, 0x400, 2, c);
+    g_assert_cmpuint(sja_rd(c0, REG_EWLR), ==, 96);
+    sja_pelican_setup(c0, 0, 0);
+    sja_pelican_setup(c1, 0, IR_RI);
+    board_send_std(&b, c0, 0x0aa, 0x11, CMR_TR);
+    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(c1, REG_IR), ==, IR_RI);
+    sja_assert_bytes(c1, REG_FRAME, frame, sizeof(frame));
     board_stop(&b);
 }
 
