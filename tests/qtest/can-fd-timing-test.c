@@ -502,10 +502,11 @@ static void test_back_to_back(void)
  * BTR0 0x00 is 500 kbit/s, 0x01 250 kbit/s) programmed for the bus's
  * 500 kbit/s receives the frame like core 1.  At 250 kbit/s it cannot
  * follow it: it flags a stuff error as the first node to see one (REC 9,
- * as docs/system/devices/can.rst says), and while error active its flag destroys the
- * frame for core 1 too.  The bus repeats the frame, as the CTU would on a
- * real bus: 15 attempts take the SJA1000's REC to 135, error passive, and
- * the 16th reaches core 1 (once) while the SJA1000 counts 9 more.
+ * as docs/system/devices/can.rst says), and while error active its flag
+ * destroys the frame for core 1 too.  The bus repeats the frame, as the
+ * CTU would on a real bus: 15 attempts take the SJA1000's REC to 135,
+ * error passive, and the 16th reaches core 1 (once) while the SJA1000
+ * counts 9 more.
  */
 static void test_bus_bitrate_mismatch(const void *data)
 {
