@@ -142,6 +142,29 @@ void can_bus_detach(CanBusClientState *client);
 void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate);
 
 /*
+ * The can-bus @name names: the id of a user-created can-bus (-object
+ * can-bus,id=ID, found under /objects), or an absolute QOM path.  Never a
+ * partial path, which the links and children of devices make ambiguous.
+ * Every property that names a bus finds it here.  NULL and @errp set,
+ * naming @name, if there is no such bus.
+ */
+CanBusState *can_bus_find(const char *name, Error **errp);
+/* How a property naming @bus reads back: its id, else its path; "" if NULL */
+char *can_bus_name(CanBusState *bus);
+/*
+ * Point *@slot at the bus @name names ("" for none), holding a reference
+ * and dropping the one held before.  False, *@slot unchanged, on error.
+ */
+bool can_bus_set_ref(CanBusState **slot, const char *name, Error **errp);
+/*
+ * Add property @name to @obj: the bus that *@slot points at, set by id as
+ * can_bus_find() looks it up.  For objects that are not devices (machines);
+ * devices use DEFINE_PROP_CAN_BUS (hw/net/can/can_bus_prop.h).
+ */
+void object_property_add_can_bus(Object *obj, const char *name,
+                                 CanBusState **slot);
+
+/*
  * Start transmitting @frame.  @self_ack presumes an acknowledgement (a
  * controller in self-test mode).  The outcome arrives through tx_done(),
  * possibly before this returns.  A client has one transmission at a time.

@@ -387,7 +387,7 @@ static const BadCmdline bad_cmdlines[] = {
     }, {
         "unknown-bus-is-rejected",
         "-device kvaser_pci,canbus0=nosuchbus",
-        "*nosuchbus*not found*",
+        "*there is no can-bus with id 'nosuchbus'*",
     }, {
         "duplicate-bus-id-is-rejected",
         "-object can-bus,id=b0 -object can-bus,id=b0 "

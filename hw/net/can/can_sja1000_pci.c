@@ -8,6 +8,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
+#include "can_bus_prop.h"
 #include "can_sja1000_pci.h"
 
 void can_sja1000_pci_update_irq(CanSJA1000PCIState *s)
@@ -180,14 +181,10 @@ const VMStateDescription vmstate_can_sja1000_pci = {
 };
 
 static const Property sja1000_pci_properties[] = {
-    DEFINE_PROP_LINK("canbus0", CanSJA1000PCIState, canbus[0], TYPE_CAN_BUS,
-                     CanBusState *),
-    DEFINE_PROP_LINK("canbus1", CanSJA1000PCIState, canbus[1], TYPE_CAN_BUS,
-                     CanBusState *),
-    DEFINE_PROP_LINK("canbus2", CanSJA1000PCIState, canbus[2], TYPE_CAN_BUS,
-                     CanBusState *),
-    DEFINE_PROP_LINK("canbus3", CanSJA1000PCIState, canbus[3], TYPE_CAN_BUS,
-                     CanBusState *),
+    DEFINE_PROP_CAN_BUS("canbus0", CanSJA1000PCIState, canbus[0]),
+    DEFINE_PROP_CAN_BUS("canbus1", CanSJA1000PCIState, canbus[1]),
+    DEFINE_PROP_CAN_BUS("canbus2", CanSJA1000PCIState, canbus[2]),
+    DEFINE_PROP_CAN_BUS("canbus3", CanSJA1000PCIState, canbus[3]),
 };
 
 static void sja1000_pci_class_init(ObjectClass *klass, void *data)
