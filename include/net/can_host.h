@@ -16,8 +16,8 @@ OBJECT_DECLARE_TYPE(CanHostState, CanHostClass, CAN_HOST)
 struct CanHostState {
     Object parent_obj;
 
-    char *bus_id;
-    CanBusState *bus;           /* the bus joined, once complete */
+    char *bus_id;               /* "canbus" as the user set it */
+    CanBusState *bus;           /* the bus joined, from complete on */
     CanBusClientState bus_client;
 };
 
@@ -26,9 +26,27 @@ struct CanHostClass {
 
     /* The backend's callbacks on the bus */
     const CanBusClientInfo *bus_client_info;
-    /* Acquire host resources; the client is on the bus only on success. */
-    bool (*open)(CanHostState *ch, Error **errp);
+    /*
+     * Acquire host resources to join @bus.  The client is put on the bus
+     * only on success; ch->bus is NULL until then.
+     */
+    bool (*open)(CanHostState *ch, CanBusState *bus, Error **errp);
     void (*close)(CanHostState *ch);
+    /* Optional: the host side's name, such as its interface */
+    const char *(*host_name)(CanHostState *ch);
 };
+
+/*
+ * The backend, created and complete, that joins @bus to the host side
+ * named @host_name (e.g. a SocketCAN interface), or NULL.
+ */
+CanHostState *can_host_find(CanBusState *bus, const char *host_name);
+
+/*
+ * For the setters of properties that choose what the backend joins: false,
+ * with an error naming @name, once the backend is created (complete).
+ */
+bool can_host_check_settable(CanHostState *ch, const char *name,
+                             Error **errp);
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Base of the host CAN backends: joins the can-bus named by "canbus" once
- * the subclass has its host side open, and leaves it when deleted.
+ * Base of the host CAN backends: joins the can-bus named by "canbus" (its
+ * id, as can_bus_find() looks it up) once the subclass has its host side
+ * open, and leaves it when deleted.  What the backend joins is fixed when
+ * it is created: its properties that choose it refuse later changes.
  */
 
 #include "qemu/osdep.h"
@@ -9,44 +11,86 @@
 #include "qom/object_interfaces.h"
 #include "net/can_host.h"
 
+bool can_host_check_settable(CanHostState *ch, const char *name,
+                             Error **errp)
+{
+    if (ch->bus) {
+        error_setg(errp, "%s: property '%s' is fixed once the object is "
+                   "created; delete it and create a new one",
+                   object_get_canonical_path_component(OBJECT(ch)), name);
+        return false;
+    }
+    return true;
+}
+
 static void can_host_complete(UserCreatable *uc, Error **errp)
 {
     CanHostState *ch = CAN_HOST(uc);
     CanHostClass *chc = CAN_HOST_GET_CLASS(ch);
     g_autofree char *path = object_get_canonical_path(OBJECT(ch));
-    Object *bus;
+    CanBusState *bus;
 
     if (!ch->bus_id) {
         error_setg(errp, "property 'canbus' is required: the id of a can-bus");
         return;
     }
-    bus = object_resolve_path_component(object_get_objects_root(),
-                                        ch->bus_id);
-    if (!bus || !object_dynamic_cast(bus, TYPE_CAN_BUS)) {
-        error_setg(errp, "there is no can-bus with id '%s'; create it with "
-                   "-object can-bus,id=%s", ch->bus_id, ch->bus_id);
+    bus = can_bus_find(ch->bus_id, errp);
+    if (!bus || !chc->open(ch, bus, errp)) {
         return;
     }
-    if (!chc->open(ch, errp)) {
-        return;
-    }
-    if (!can_bus_attach(CAN_BUS(bus), &ch->bus_client, chc->bus_client_info,
-                        path, errp)) {
+    if (!can_bus_attach(bus, &ch->bus_client, chc->bus_client_info, path,
+                        errp)) {
         chc->close(ch);
         return;
     }
-    ch->bus = CAN_BUS(object_ref(bus));
+    ch->bus = CAN_BUS(object_ref(OBJECT(bus)));
+}
+
+typedef struct CanHostFind {
+    CanBusState *bus;
+    const char *host_name;
+    CanHostState *found;
+} CanHostFind;
+
+static int can_host_find_one(Object *obj, void *opaque)
+{
+    CanHostFind *f = opaque;
+    CanHostState *ch = (CanHostState *)object_dynamic_cast(obj, TYPE_CAN_HOST);
+    CanHostClass *chc;
+
+    if (!ch || ch->bus != f->bus) {
+        return 0;
+    }
+    chc = CAN_HOST_GET_CLASS(ch);
+    if (!chc->host_name || g_strcmp0(chc->host_name(ch), f->host_name)) {
+        return 0;
+    }
+    f->found = ch;
+    return 1;
+}
+
+CanHostState *can_host_find(CanBusState *bus, const char *host_name)
+{
+    CanHostFind f = { .bus = bus, .host_name = host_name };
+
+    object_child_foreach(object_get_objects_root(), can_host_find_one, &f);
+    return f.found;
 }
 
 static char *can_host_get_bus(Object *obj, Error **errp)
 {
-    return g_strdup(CAN_HOST(obj)->bus_id);
+    CanHostState *ch = CAN_HOST(obj);
+
+    return ch->bus ? can_bus_name(ch->bus) : g_strdup(ch->bus_id);
 }
 
 static void can_host_set_bus(Object *obj, const char *value, Error **errp)
 {
     CanHostState *ch = CAN_HOST(obj);
 
+    if (!can_host_check_settable(ch, "canbus", errp)) {
+        return;
+    }
     g_free(ch->bus_id);
     ch->bus_id = g_strdup(value);
 }

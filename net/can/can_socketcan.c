@@ -18,7 +18,7 @@
 #include "qemu/timer.h"
 #include "qemu/sockets.h"
 #include "qom/object_interfaces.h"
-#include "io/channel-file.h"
+#include "io/channel-socket.h"
 #include "net/can_host.h"
 #include "trace.h"
 
@@ -50,7 +50,7 @@ struct CanHostSocketCAN {
     bool fd_frames;             /* the socket takes CAN FD frames */
     bool fd_capable;            /* ... and the interface's MTU carries them */
     bool warned_fd;
-    QIOChannel *ioc;
+    QIOChannelSocket *sioc;
     guint rx_watch;
     guint tx_watch;             /* the socket's buffer is full */
     QEMUTimer *tx_retry;        /* the interface's queue is full */
@@ -132,7 +132,7 @@ static void socketcan_check_mtu(CanHostSocketCAN *s)
     bool fd_capable;
 
     pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
-    if (ioctl(QIO_CHANNEL_FILE(s->ioc)->fd, SIOCGIFMTU, &ifr) < 0) {
+    if (ioctl(s->sioc->fd, SIOCGIFMTU, &ifr) < 0) {
         return;
     }
     fd_capable = s->fd_frames && ifr.ifr_mtu >= CANFD_MTU;
@@ -156,7 +156,7 @@ static void socketcan_rebind(void *opaque)
     /* the kernel dropped the socket's filters with the interface */
     struct can_filter all = { .can_id = 0, .can_mask = 0 };
     struct ifreq ifr = { 0 };
-    int fd = QIO_CHANNEL_FILE(s->ioc)->fd;
+    int fd = s->sioc->fd;
 
     pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
     if (ioctl(fd, SIOCGIFINDEX, &ifr) == 0) {
@@ -207,7 +207,8 @@ static ssize_t socketcan_recv(CanHostSocketCAN *s, struct canfd_frame *buf)
     uint32_t drops;
     ssize_t len;
 
-    len = recvmsg(QIO_CHANNEL_FILE(s->ioc)->fd, &msg, MSG_DONTWAIT);
+    /* QIOChannel passes on no control messages but fds: recvmsg() */
+    len = recvmsg(s->sioc->fd, &msg, MSG_DONTWAIT);
     if (len < 0) {
         return -errno;
     }
@@ -288,7 +289,8 @@ static ssize_t socketcan_write(CanHostSocketCAN *s, SocketCANTxFrame *tx)
     int attempt, errnum;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        len = qio_channel_write(s->ioc, (char *)&tx->frame, tx->mtu, &err);
+        len = qio_channel_write(QIO_CHANNEL(s->sioc), (char *)&tx->frame,
+                                tx->mtu, &err);
         if (len >= 0 || len == QIO_CHANNEL_ERR_BLOCK) {
             return len;
         }
@@ -333,8 +335,9 @@ static void socketcan_flush(CanHostSocketCAN *s)
     while ((tx = g_queue_peek_head(&s->tx_queue))) {
         len = socketcan_write(s, tx);
         if (len == QIO_CHANNEL_ERR_BLOCK) {
-            s->tx_watch = qio_channel_add_watch(s->ioc, G_IO_OUT,
-                                                socketcan_writable, s, NULL);
+            s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
+                                                G_IO_OUT, socketcan_writable,
+                                                s, NULL);
             return;
         }
         if (len == SOCKETCAN_ERR_NOBUFS) {
@@ -488,46 +491,10 @@ fail:
     return -1;
 }
 
-typedef struct SocketCANTwin {
-    CanHostSocketCAN *s;
-    char *bus_id;
-    CanHostSocketCAN *twin;
-} SocketCANTwin;
-
-/* The id of the can-bus a backend names (its "canbus" may be a path) */
-static char *socketcan_bus_id(CanHostSocketCAN *s)
-{
-    g_autofree char *bus = object_property_get_str(OBJECT(s), "canbus",
-                                                   NULL);
-
-    return bus ? g_path_get_basename(bus) : NULL;
-}
-
-/* Is @obj another backend joining the same interface to the same bus? */
-static int socketcan_find_twin(Object *obj, void *opaque)
-{
-    SocketCANTwin *t = opaque;
-    CanHostSocketCAN *other = (CanHostSocketCAN *)
-        object_dynamic_cast(obj, TYPE_CAN_HOST_SOCKETCAN);
-    g_autofree char *bus_id = NULL;
-
-    if (!other || other == t->s || !CAN_HOST(other)->bus ||
-        other->ifindex != t->s->ifindex) {
-        return 0;
-    }
-    bus_id = socketcan_bus_id(other);
-    if (g_strcmp0(bus_id, t->bus_id)) {
-        return 0;
-    }
-    t->twin = other;
-    return 1;
-}
-
-static bool socketcan_open(CanHostState *ch, Error **errp)
+static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
-    g_autofree char *bus_id = socketcan_bus_id(s);
-    SocketCANTwin t = { .s = s, .bus_id = bus_id };
+    CanHostState *twin;
     int fd;
 
     if (!s->ifname) {
@@ -543,25 +510,33 @@ static bool socketcan_open(CanHostState *ch, Error **errp)
      * Each would hear the other's transmissions as frames from another
      * host application and put them back on the bus, for ever.
      */
-    if (object_child_foreach(object_get_objects_root(), socketcan_find_twin,
-                             &t)) {
+    twin = can_host_find(bus, s->ifname);
+    if (twin) {
+        g_autofree char *bus_name = can_bus_name(bus);
+
         error_setg(errp, "can-host-socketcan: '%s' already joins '%s' to "
                    "can-bus '%s'; a second backend there would send every "
                    "frame round again",
-                   object_get_canonical_path_component(OBJECT(t.twin)),
-                   s->ifname, bus_id);
+                   object_get_canonical_path_component(OBJECT(twin)),
+                   s->ifname, bus_name);
         close(fd);
         return false;
     }
-    s->ioc = QIO_CHANNEL(qio_channel_file_new_fd(fd));
-    qio_channel_set_blocking(s->ioc, false, NULL);
+    s->sioc = qio_channel_socket_new_fd(fd, errp);
+    if (!s->sioc) {
+        close(fd);
+        return false;
+    }
+    qio_channel_set_name(QIO_CHANNEL(s->sioc), "can-host-socketcan");
+    qio_channel_set_blocking(QIO_CHANNEL(s->sioc), false, NULL);
     s->tx_retry = timer_new_us(QEMU_CLOCK_REALTIME, socketcan_retry, s);
     s->rebind = timer_new_ms(QEMU_CLOCK_REALTIME, socketcan_rebind, s);
     /*
      * An interface going down reports an error on the socket; reading it
      * clears it, so errors are watched as well as data.
      */
-    s->rx_watch = qio_channel_add_watch(s->ioc, G_IO_IN | G_IO_ERR | G_IO_HUP,
+    s->rx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
+                                        G_IO_IN | G_IO_ERR | G_IO_HUP,
                                         socketcan_readable, s, NULL);
     return true;
 }
@@ -581,7 +556,12 @@ static void socketcan_close(CanHostState *ch)
     g_clear_pointer(&s->tx_retry, timer_free);
     g_clear_pointer(&s->rebind, timer_free);
     g_queue_clear_full(&s->tx_queue, g_free);
-    g_clear_pointer(&s->ioc, object_unref);
+    g_clear_pointer(&s->sioc, object_unref);
+}
+
+static const char *socketcan_host_name(CanHostState *ch)
+{
+    return CAN_HOST_SOCKETCAN(ch)->ifname;
 }
 
 static char *socketcan_get_if(Object *obj, Error **errp)
@@ -593,6 +573,9 @@ static void socketcan_set_if(Object *obj, const char *value, Error **errp)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
 
+    if (!can_host_check_settable(CAN_HOST(s), "if", errp)) {
+        return;
+    }
     g_free(s->ifname);
     s->ifname = g_strdup(value);
 }
@@ -640,6 +623,7 @@ static void socketcan_class_init(ObjectClass *oc, void *data)
     chc->bus_client_info = &socketcan_bus_client_info;
     chc->open = socketcan_open;
     chc->close = socketcan_close;
+    chc->host_name = socketcan_host_name;
     object_class_property_add_str(oc, "if", socketcan_get_if,
                                   socketcan_set_if);
     object_class_property_set_description(oc, "if",
