@@ -8,6 +8,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
+#include "net/can_host.h"
 #include "can_bus_prop.h"
 #include "can_sja1000_pci.h"
 
@@ -111,6 +112,20 @@ static void sja1000_pci_realize(PCIDevice *pdev, Error **errp)
         }
     }
 
+    /*
+     * Upstream QEMU's documentation sets host= beside the can-host-socketcan
+     * that joins the bus to that interface: the backend does the joining,
+     * the board checks that it is there.
+     */
+    if (s->host_if &&
+        (!s->canbus[0] || !can_host_find(s->canbus[0], s->host_if))) {
+        error_setg(errp, "host=%s: channel 0's bus is not joined to host "
+                   "interface %s; join it with -object can-host-socketcan,"
+                   "id=ID,if=%s,canbus=BUS", s->host_if, s->host_if,
+                   s->host_if);
+        return;
+    }
+
     pci_config_set_interrupt_pin(pdev->config, 1);
     qdev_init_gpio_in_named(dev, sja1000_pci_channel_irq, "channel-irq",
                             s->channels);
@@ -185,6 +200,7 @@ static const Property sja1000_pci_properties[] = {
     DEFINE_PROP_CAN_BUS("canbus1", CanSJA1000PCIState, canbus[1]),
     DEFINE_PROP_CAN_BUS("canbus2", CanSJA1000PCIState, canbus[2]),
     DEFINE_PROP_CAN_BUS("canbus3", CanSJA1000PCIState, canbus[3]),
+    DEFINE_PROP_STRING("host", CanSJA1000PCIState, host_if),
 };
 
 static void sja1000_pci_class_init(ObjectClass *klass, void *data)

@@ -29,6 +29,7 @@ struct CanSJA1000PCIState {
 
     CanSJA1000State chip[SJA1000_PCI_MAX_CHANNELS];
     CanBusState *canbus[SJA1000_PCI_MAX_CHANNELS];
+    char *host_if;              /* "host": channel 0's bus joins it */
     uint32_t channels;
     uint32_t irq_pending;       /* one bit per channel */
     SJA1000PCIWindow window[SJA1000_PCI_MAX_CHANNELS];
