@@ -108,6 +108,66 @@ static void test_error_same_interface_twice(void)
                          "can-bus 'b0'");
 }
 
+/* The bus is compared, not its name: a path to b0 is the same bus */
+static void test_error_same_interface_by_path(void)
+{
+    if (!have_interfaces("vcan0", NULL)) {
+        return;
+    }
+    assert_startup_error("-object can-bus,id=b0 "
+                         "-object can-host-socketcan,id=h0,if=vcan0,canbus=b0 "
+                         "-object can-host-socketcan,id=h1,if=vcan0,"
+                         "canbus=/objects/b0",
+                         "can-host-socketcan: 'h0' already joins 'vcan0' to "
+                         "can-bus 'b0'");
+}
+
+/*
+ * What a backend joins is fixed when it is created: changing if or canbus
+ * later is refused with an error, and the backend carries on as it was.
+ */
+static void test_properties_fixed_after_creation(void)
+{
+    static const char *const props[][2] = {
+        { "if", "vcan1" }, { "canbus", "b1" },
+    };
+    struct canfd_frame want = seq_frame(1), got;
+    QDict *rsp;
+    Rig r;
+    size_t i;
+    int fd;
+
+    if (!rig_start_host(&r, "", &fd, NULL)) {
+        return;
+    }
+    qtest_qmp_assert_success(r.qts, "{ 'execute': 'object-add', "
+                             "'arguments': { 'qom-type': 'can-bus', "
+                             "'id': 'b1' } }");
+    for (i = 0; i < ARRAY_SIZE(props); i++) {
+        g_autofree char *expected =
+            g_strdup_printf("h0: property '%s' is fixed once the object is "
+                            "created; delete it and create a new one",
+                            props[i][0]);
+        QDict *err;
+
+        rsp = qtest_qmp(r.qts, "{ 'execute': 'qom-set', 'arguments': "
+                        "{ 'path': '/objects/h0', 'property': %s, "
+                        "'value': %s } }", props[i][0], props[i][1]);
+        err = qdict_get_qdict(rsp, "error");
+        g_assert(err);
+        g_assert_cmpstr(qdict_get_str(err, "desc"), ==, expected);
+        qobject_unref(rsp);
+    }
+    rsp = qtest_qmp(r.qts, "{ 'execute': 'qom-get', 'arguments': "
+                    "{ 'path': '/objects/h0', 'property': 'canbus' } }");
+    g_assert_cmpstr(qdict_get_str(rsp, "return"), ==, "b0");
+    qobject_unref(rsp);
+    chan_send(&r, &want);
+    assert_frame_eq(&got, sock_recv(fd, &got), &want, false);
+    rig_stop(&r);
+    close(fd);
+}
+
 /* One interface joined to two buses is fine: it bridges them */
 static void test_interface_bridges_buses(void)
 {
@@ -1076,6 +1136,10 @@ int main(int argc, char **argv)
     qtest_add_func("/socketcan/error/no-bus", test_error_no_bus);
     qtest_add_func("/socketcan/error/same-interface-twice",
                    test_error_same_interface_twice);
+    qtest_add_func("/socketcan/error/same-interface-by-path",
+                   test_error_same_interface_by_path);
+    qtest_add_func("/socketcan/properties-fixed-after-creation",
+                   test_properties_fixed_after_creation);
     qtest_add_func("/socketcan/interface-bridges-buses",
                    test_interface_bridges_buses);
     qtest_add_func("/socketcan/guest-to-host", test_guest_to_host);
