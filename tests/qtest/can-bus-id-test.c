@@ -419,7 +419,7 @@ int main(int argc, char **argv)
         all_types.types[t] = &board_types[t];
     }
     add_case(&all_types, "every-type");
-    /* the example of docs/can.txt, "How a bus is named" */
+    /* the example of docs/system/devices/can.rst, "Naming a bus" */
     docs_example = (Case) {
         .types = { board_type("kvaser_pci-1"), board_type("kvaser_pci-1"),
                    board_type("pcm3680_pci"), board_type("ctucan_pci") },
