@@ -17,7 +17,6 @@
 TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BUILD := $(TOP)/build
 SHELL := /bin/bash
-QEMU_FIRMWARE := -L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu
 
 # ccache keys on paths relative to the top, so a clone in another folder
 # reuses the same cache.
@@ -48,9 +47,9 @@ check: build
 demo: build
 	@cd $(TOP) && if [ -x tests/guest/demo ]; then tests/guest/demo; else \
 	  echo "\$$ build/qemu-system-x86_64 -device help | grep -i can"; \
-	  build/qemu-system-x86_64 $(QEMU_FIRMWARE) -device help | grep -i can; \
+	  build/qemu-system-x86_64 -device help | grep -i can; \
 	  echo; echo "\$$ build/qemu-system-x86_64 -object help | grep -i can"; \
-	  build/qemu-system-x86_64 $(QEMU_FIRMWARE) -object help | grep -i can; \
+	  build/qemu-system-x86_64 -object help | grep -i can; \
 	fi
 
 # bench/run (guest burst vs upstream), bench/socketcan (host backend vs

@@ -21,10 +21,10 @@ cfg_target_list=
 pristine=
 qemu_version=
 
-# Where a QEMU built with --disable-install-blobs finds its firmware:
-# SeaBIOS, qemu-system-data, and iPXE's option ROMs for default NICs.
-# shellcheck disable=SC2034 # used by tests/run-checks
-qemu_firmware_args=(-L /usr/share/seabios -L /usr/share/qemu -L /usr/lib/ipxe/qemu)
+# The firmware of the Debian packages configure installs, in the order
+# Debian's own QEMU searches them (FIRMWAREPATH in its debian/rules):
+# qemu-system-data, SeaBIOS, and iPXE's option ROMs for the default NICs.
+debian_firmware_dirs=(/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu)
 
 # Repository folders laid over the QEMU tree at the same path.
 overlay_dirs=(hw net include tests/qtest tests/unit docs)
@@ -130,6 +130,24 @@ link_binaries() {
     while IFS= read -r bin; do
         ln -sfn "obj/$bin" "$build/$bin"
     done < <(system_binaries)
+}
+
+# QEMU run from its build folder $1 finds every file under $1/qemu-bundle
+# (get_relocated_path()), its firmware path too: share/qemu-firmware under
+# the prefix, searched after -L DIR and before the data folder.  Fill that
+# folder with links to the files of $debian_firmware_dirs, the first of a
+# name winning, so that upstream's command lines work as typed.  (A
+# configured --firmwarepath would resolve under qemu-bundle all the same.)
+link_firmware() {
+    local dest=$1/qemu-bundle/usr/local/share/qemu-firmware d f
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    for d in "${debian_firmware_dirs[@]}"; do
+        for f in "$d"/*; do
+            [[ -e $f && ! -e $dest/${f##*/} ]] && ln -s "$f" "$dest/"
+        done
+    done
+    return 0
 }
 
 # Copy one tree over another, touching only files whose content differs,

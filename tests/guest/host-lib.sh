@@ -23,6 +23,6 @@ find_qemu() {
 
 # has_multichannel QEMU: does its kvaser_pci know channels= (our patch set)?
 has_multichannel() {
-    "$1" -L /usr/share/seabios -L /usr/share/qemu -device kvaser_pci,help 2>/dev/null \
+    "$1" -device kvaser_pci,help 2>/dev/null \
         | grep -q 'channels='
 }
