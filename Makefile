@@ -24,7 +24,7 @@ export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := 1
 
 # A change to any of these reruns ./configure (with the recorded options).
-CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh \
+CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.sh \
 	$(TOP)/build-aux/stage \
 	$(wildcard $(TOP)/patches/series $(TOP)/patches/removed-files \
 		   $(TOP)/patches/*.patch)

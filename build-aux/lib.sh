@@ -163,7 +163,7 @@ sync_tree() {
 copy_source() {
     mkdir -p "$2"
     tar -C "$1" --exclude=./.git --exclude=./build --exclude=./.pc -cf - . |
-        tar -C "$2" -xf -
+        tar -C "$2" --no-same-owner -xf -
 }
 
 # Apply one patch from patches/ to the tree in $1, loudly on failure.
