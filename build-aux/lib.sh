@@ -196,7 +196,9 @@ touched_files() {
 }
 
 # Build in $1 the QEMU tree the patch set describes: the pristine source,
-# less patches/removed-files, plus patches/series, plus our files.
+# less patches/removed-files, plus patches/series, plus our files as
+# symbolic links to the repository's own (so that a compiler error, an
+# editor or a debugger reached through build/qemu lands in the repository).
 #   $2      stop before applying this patch, and lay none of our files
 #   $3...   build only these paths (those of touched_files() and any
 #           other): a partial tree, cheap to make
@@ -227,13 +229,23 @@ make_tree() {
     [[ -z $stop ]] || die "$stop is not in patches/series"
     while IFS= read -r f; do
         mkdir -p "$dest/$(dirname "$f")"
-        cp "$top/$f" "$dest/$f"
+        ln -sf "$top/$f" "$dest/$f"
     done < <(overlay_files)
 }
 
 # The unit tests of tests/unit-tests.list, one pattern a line.
 unit_patterns() {
     data_lines "$top/tests/unit-tests.list"
+}
+
+# Whether the entries $1 and $2 are the same: the same symbolic link
+# target, or regular files of the same content.
+same_entry() {
+    if [[ -L $1 || -L $2 ]]; then
+        [[ -L $1 && -L $2 && $(readlink "$1") == "$(readlink "$2")" ]]
+    else
+        [[ -e $1 && -e $2 ]] && cmp -s "$1" "$2"
+    fi
 }
 
 # "ARCH PATTERN" lines of tests/qtests.list whose ARCH is being built.
