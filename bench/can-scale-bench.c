@@ -138,20 +138,20 @@ static uint64_t run(Rig *r, unsigned frames)
             CanMsg m = frame(i + k);
 
             sja_load_tx(tx, &m);
-            sja_wr(tx, REG_CMR, CMR_TR);
+            sja_wr(tx, A_CMR, R_CMR_TR_MASK);
             /* the wire time of a frame at 500 kbit/s, with timing=on */
             qtest_clock_step(r->qts, 1000000);
-            g_assert(sja_rd(tx, REG_SR) & SR_TCS);
+            g_assert(sja_rd(tx, A_SR) & R_SR_TCS_MASK);
         }
         for (c = 1; c < r->channels; c++) {
-            g_assert(sja_rd(&r->chan[c], REG_RMC) == BATCH);
+            g_assert(sja_rd(&r->chan[c], A_RMC) == BATCH);
             for (k = 0; k < BATCH; k++) {
                 if (last) {
                     CanMsg m = frame(i + k);
 
                     sja_assert_next_rx(&r->chan[c], &m);
                 } else {
-                    sja_wr(&r->chan[c], REG_CMR, CMR_RRB);
+                    sja_wr(&r->chan[c], A_CMR, R_CMR_RRB_MASK);
                 }
             }
             delivered += BATCH;

@@ -37,9 +37,9 @@ static void advantech_start(Board *b, const char *device, uint16_t device_id,
         g_assert_cmphex(b->bar_size[i], ==, bar_size);
         c[i] = (Chan) { .dev = b->dev, .bar = b->bar[i], .shift = shift };
     }
-    sja_wr(&c[0], REG_CDR, CDR_PELICAN);
-    g_assert_cmphex(sja_rd(&c[0], REG_MOD), ==, MOD_RM);
-    g_assert_cmphex(sja_rd(&c[0], REG_SR), ==, 0x3c);
+    sja_wr(&c[0], A_CDR, R_CDR_PELICAN_MASK);
+    g_assert_cmphex(sja_rd(&c[0], A_MOD), ==, R_MOD_RM_MASK);
+    g_assert_cmphex(sja_rd(&c[0], A_SR), ==, 0x3c);
 }
 
 /*
@@ -59,22 +59,22 @@ static void test_pcm3680_smoke(void)
     advantech_start(&b, "pcm3680_pci", PCM3680_DEVICE_ID, 0x100, 0, c);
     sja_pelican_setup(c0, 0, 0);
     sja_pelican_setup(c1, 0, 0);
-    board_send_std(&b, c0, 0x0aa, 0x11, CMR_TR);
-    board_send_std(&b, c0, 0x0ab, 0x22, CMR_TR);
+    board_send_std(&b, c0, 0x0aa, 0x11, R_CMR_TR_MASK);
+    board_send_std(&b, c0, 0x0ab, 0x22, R_CMR_TR_MASK);
     /* the first frame released, the window shows the second */
-    sja_wr(c1, REG_CMR, CMR_RRB);
-    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
-    g_assert_cmpuint(sja_rd(c1, REG_RBSA), ==, sizeof(first));
-    sja_assert_bytes(c1, REG_FRAME, second, sizeof(second));
+    sja_wr(c1, A_CMR, R_CMR_RRB_MASK);
+    g_assert_cmpuint(sja_rd(c1, A_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(c1, A_RBSA), ==, sizeof(first));
+    sja_assert_bytes(c1, A_FRAME, second, sizeof(second));
     /* and the RAM holds both, one after the other, from its start */
-    sja_assert_bytes(c1, REG_RAM, first, sizeof(first));
-    sja_assert_bytes(c1, REG_RAM + sizeof(first), second, sizeof(second));
+    sja_assert_bytes(c1, A_RAM, first, sizeof(first));
+    sja_assert_bytes(c1, A_RAM + sizeof(first), second, sizeof(second));
 
-    sja_wr(c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(sja_rd(c1, REG_RAM + 60), !=, 0x5a);
-    sja_wr(c1, REG_MOD, MOD_RM);
-    sja_wr(c1, REG_RAM + 60, 0x5a);
-    g_assert_cmphex(sja_rd(c1, REG_RAM + 60), ==, 0x5a);
+    sja_wr(c1, A_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(c1, A_RAM + 60), !=, 0x5a);
+    sja_wr(c1, A_MOD, R_MOD_RM_MASK);
+    sja_wr(c1, A_RAM + 60, 0x5a);
+    g_assert_cmphex(sja_rd(c1, A_RAM + 60), ==, 0x5a);
     board_stop(&b);
 }
 
@@ -96,21 +96,21 @@ static void test_pcm3680_tx_buffer_in_ram_and_locked_writes(void)
     c0 = (Chan) { .dev = b.dev, .bar = b.bar[0] };
     sja_pelican_setup(&c0, 0, 0);
     for (i = 0; i < sizeof(frame); i++) {
-        sja_wr(&c0, REG_FRAME + i, frame[i]);
+        sja_wr(&c0, A_FRAME + i, frame[i]);
     }
-    sja_assert_bytes(&c0, REG_TX_RAM, frame, sizeof(frame));
+    sja_assert_bytes(&c0, A_TX_RAM, frame, sizeof(frame));
 
-    sja_wr(&c0, REG_CMR, CMR_TR);
+    sja_wr(&c0, A_CMR, R_CMR_TR_MASK);
     qtest_clock_step(b.qts, 1000000);
-    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, 0);
-    sja_wr(&c0, REG_FRAME + 3, 0x55);
-    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0xaa);
+    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_TBS_MASK, ==, 0);
+    sja_wr(&c0, A_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, A_TX_RAM + 3), ==, 0xaa);
 
-    sja_wr(&c0, REG_CMR, CMR_AT);
+    sja_wr(&c0, A_CMR, R_CMR_AT_MASK);
     qtest_clock_step(b.qts, 1000000);
-    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TBS, ==, SR_TBS);
-    sja_wr(&c0, REG_FRAME + 3, 0x55);
-    g_assert_cmphex(sja_rd(&c0, REG_TX_RAM + 3), ==, 0x55);
+    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_TBS_MASK, ==, R_SR_TBS_MASK);
+    sja_wr(&c0, A_FRAME + 3, 0x55);
+    g_assert_cmphex(sja_rd(&c0, A_TX_RAM + 3), ==, 0x55);
     board_stop(&b);
 }
 
@@ -123,13 +123,13 @@ static void test_mioe3680_smoke(void)
     Chan c[2], *c0 = &c[0], *c1 = &c[1];
 
     advantech_start(&b, "mioe3680_pci", MIOE3680_DEVICE_ID, 0x400, 2, c);
-    g_assert_cmpuint(sja_rd(c0, REG_EWLR), ==, 96);
+    g_assert_cmpuint(sja_rd(c0, A_EWLR), ==, 96);
     sja_pelican_setup(c0, 0, 0);
-    sja_pelican_setup(c1, 0, IR_RI);
-    board_send_std(&b, c0, 0x0aa, 0x11, CMR_TR);
-    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(c1, REG_IR), ==, IR_RI);
-    sja_assert_bytes(c1, REG_FRAME, frame, sizeof(frame));
+    sja_pelican_setup(c1, 0, R_IR_RI_MASK);
+    board_send_std(&b, c0, 0x0aa, 0x11, R_CMR_TR_MASK);
+    g_assert_cmpuint(sja_rd(c1, A_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(c1, A_IR), ==, R_IR_RI_MASK);
+    sja_assert_bytes(c1, A_FRAME, frame, sizeof(frame));
     board_stop(&b);
 }
 

@@ -174,11 +174,11 @@ static void rig_stop(Rig *r)
 static void chan_send(Rig *r, const Chan *c, uint16_t id, uint8_t data)
 {
     if (c->chip == CHIP_SJA1000) {
-        sja_wr(&c->regs, REG_FRAME, 0x01);
-        sja_wr(&c->regs, REG_FRAME + 1, id >> 3);
-        sja_wr(&c->regs, REG_FRAME + 2, id << 5);
-        sja_wr(&c->regs, REG_FRAME + 3, data);
-        sja_wr(&c->regs, REG_CMR, CMR_TR);
+        sja_wr(&c->regs, A_FRAME, 0x01);
+        sja_wr(&c->regs, A_FRAME + 1, id >> 3);
+        sja_wr(&c->regs, A_FRAME + 2, id << 5);
+        sja_wr(&c->regs, A_FRAME + 3, data);
+        sja_wr(&c->regs, A_CMR, R_CMR_TR_MASK);
     } else {
         /* DLC 1; RWCNT counts the words after the first: 3 + 1 data */
         ctu_wr(c, CTU_TXTB(0), 1 | FRAME_HEADER_WORDS << FFW_RWCNT_SHIFT);
@@ -195,14 +195,14 @@ static void chan_send(Rig *r, const Chan *c, uint16_t id, uint8_t data)
 static void chan_assert_received(const Chan *c, uint16_t id, uint8_t data)
 {
     if (c->chip == CHIP_SJA1000) {
-        g_assert_cmpuint(sja_rd(&c->regs, REG_RMC), ==, 1);
-        g_assert_cmphex(sja_rd(&c->regs, REG_FRAME), ==, 0x01);
-        g_assert_cmphex(sja_rd(&c->regs, REG_FRAME + 1), ==, id >> 3);
-        g_assert_cmphex(sja_rd(&c->regs, REG_FRAME + 2) & 0xe0, ==,
+        g_assert_cmpuint(sja_rd(&c->regs, A_RMC), ==, 1);
+        g_assert_cmphex(sja_rd(&c->regs, A_FRAME), ==, 0x01);
+        g_assert_cmphex(sja_rd(&c->regs, A_FRAME + 1), ==, id >> 3);
+        g_assert_cmphex(sja_rd(&c->regs, A_FRAME + 2) & 0xe0, ==,
                         (id << 5) & 0xe0);
-        g_assert_cmphex(sja_rd(&c->regs, REG_FRAME + 3), ==, data);
-        sja_wr(&c->regs, REG_CMR, CMR_RRB);
-        g_assert_cmpuint(sja_rd(&c->regs, REG_RMC), ==, 0);
+        g_assert_cmphex(sja_rd(&c->regs, A_FRAME + 3), ==, data);
+        sja_wr(&c->regs, A_CMR, R_CMR_RRB_MASK);
+        g_assert_cmpuint(sja_rd(&c->regs, A_RMC), ==, 0);
         return;
     }
     g_assert_cmpuint(RX_STATUS_RXFRC(ctu_rd(c, CTU_RX_STATUS)), ==, 1);

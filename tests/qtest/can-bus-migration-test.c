@@ -88,13 +88,13 @@ static void node_stop(Node *n)
 static void send_frame(SJAChan *c)
 {
     sja_load_tx(c, &test_frame);
-    sja_wr(c, REG_CMR, CMR_TR);
+    sja_wr(c, A_CMR, R_CMR_TR_MASK);
 }
 
 static void assert_received_frame(SJAChan *c)
 {
-    g_assert_cmpuint(sja_rd(c, REG_RMC), ==, 1);
-    sja_assert_frame_at(c, REG_FRAME, &test_frame);
+    g_assert_cmpuint(sja_rd(c, A_RMC), ==, 1);
+    sja_assert_frame_at(c, A_FRAME, &test_frame);
 }
 
 static int64_t bus_frames(Node *n)
@@ -145,31 +145,32 @@ static void test_frame_on_the_wire_ends_once(void)
 
     node_start(&src, bus_opts, 2, NULL);
     node_map(&src);
-    sja_pelican_setup(&src.chip[0], 0, IR_TI);
-    sja_pelican_setup(&src.chip[1], 0, IR_RI);
+    sja_pelican_setup(&src.chip[0], 0, R_IR_TI_MASK);
+    sja_pelican_setup(&src.chip[1], 0, R_IR_RI_MASK);
     t0 = qtest_clock_step(src.qts, BIT_NS);
     send_frame(&src.chip[0]);
     g_assert_cmpint(qtest_clock_step(src.qts, sent_bits * BIT_NS), ==,
                     t0 + sent_bits * BIT_NS);
-    g_assert_cmpuint(sja_rd(&src.chip[1], REG_RMC), ==, 0);
-    g_assert_cmphex(sja_rd(&src.chip[0], REG_SR) & SR_TBS, ==, 0);
+    g_assert_cmpuint(sja_rd(&src.chip[1], A_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(&src.chip[0], A_SR) & R_SR_TBS_MASK, ==, 0);
 
     migrate(&src, &dst, bus_opts);
 
     /* two bit times before the end it is still on the wire */
     qtest_clock_step(dst.qts, (FRAME_BITS - sent_bits - 2) * BIT_NS);
-    g_assert_cmpuint(sja_rd(&dst.chip[1], REG_RMC), ==, 0);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_SR) & SR_TCS, ==, 0);
+    g_assert_cmpuint(sja_rd(&dst.chip[1], A_RMC), ==, 0);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_SR) & R_SR_TCS_MASK, ==, 0);
     qtest_clock_step(dst.qts, 2 * BIT_NS);
     assert_received_frame(&dst.chip[1]);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_SR) & (SR_TBS | SR_TCS), ==,
-                    SR_TBS | SR_TCS);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_IR), ==, IR_TI);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_SR) & (R_SR_TBS_MASK |
+                                                  R_SR_TCS_MASK), ==,
+                    R_SR_TBS_MASK | R_SR_TCS_MASK);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_IR), ==, R_IR_TI_MASK);
     g_assert_cmpint(bus_frames(&dst), ==, 1);
 
-    sja_wr(&dst.chip[1], REG_CMR, CMR_RRB);
+    sja_wr(&dst.chip[1], A_CMR, R_CMR_RRB_MASK);
     qtest_clock_step(dst.qts, 100 * FRAME_BITS * BIT_NS);
-    g_assert_cmpuint(sja_rd(&dst.chip[1], REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&dst.chip[1], A_RMC), ==, 0);
     g_assert_cmpint(bus_frames(&dst), ==, 1);
     node_stop(&dst);
 }
@@ -186,25 +187,25 @@ static void test_lone_chip_keeps_retrying(void)
 
     node_start(&src, NULL, 1, NULL);
     node_map(&src);
-    sja_pelican_setup(&src.chip[0], 0, IR_BEI);
+    sja_pelican_setup(&src.chip[0], 0, R_IR_BEI_MASK);
     send_frame(&src.chip[0]);
-    g_assert_cmphex(sja_rd(&src.chip[0], REG_IR), ==, IR_BEI);
-    tec = sja_rd(&src.chip[0], REG_TXERR);
+    g_assert_cmphex(sja_rd(&src.chip[0], A_IR), ==, R_IR_BEI_MASK);
+    tec = sja_rd(&src.chip[0], A_TXERR);
     g_assert_cmpuint(tec, >=, 8);
     g_assert_cmpuint(tec, <, 128);
 
     migrate(&src, &dst, NULL);
 
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_SR) & SR_TBS, ==, 0);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_TXERR), ==, tec);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_SR) & R_SR_TBS_MASK, ==, 0);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_TXERR), ==, tec);
     /* reading ECC arms the next bus error interrupt */
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_ECC), ==, ECC_ACK_ERROR);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_ECC), ==, ECC_ACK_ERROR);
     qtest_clock_step(dst.qts, 2 * (FRAME_BITS + 14) * BIT_NS);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_IR), ==, IR_BEI);
-    g_assert_cmpuint(sja_rd(&dst.chip[0], REG_TXERR), >, tec);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_IR), ==, R_IR_BEI_MASK);
+    g_assert_cmpuint(sja_rd(&dst.chip[0], A_TXERR), >, tec);
     qtest_clock_step(dst.qts, 100 * (FRAME_BITS + 14) * BIT_NS);
-    g_assert_cmpuint(sja_rd(&dst.chip[0], REG_TXERR), ==, 128);
-    g_assert_cmphex(sja_rd(&dst.chip[0], REG_SR) & SR_TBS, ==, 0);
+    g_assert_cmpuint(sja_rd(&dst.chip[0], A_TXERR), ==, 128);
+    g_assert_cmphex(sja_rd(&dst.chip[0], A_SR) & R_SR_TBS_MASK, ==, 0);
     node_stop(&dst);
 }
 

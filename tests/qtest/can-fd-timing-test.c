@@ -507,9 +507,9 @@ static void test_bus_bitrate_mismatch(const void *data)
 
     sja_pelican_setup(&sja, 0, 0);
     if (mismatch) {
-        sja_wr(&sja, REG_MOD, MOD_RM);
-        sja_wr(&sja, REG_BTR0, 0x01);
-        sja_wr(&sja, REG_MOD, 0);
+        sja_wr(&sja, A_MOD, R_MOD_RM_MASK);
+        sja_wr(&sja, A_BTR0, 0x01);
+        sja_wr(&sja, A_MOD, 0);
     }
 
     load_tx_buffer(&r, 0, &f);
@@ -518,21 +518,21 @@ static void test_bus_bitrate_mismatch(const void *data)
     qtest_clock_step(r.qts, frame_ns(&rates, 119, 0));
     if (mismatch) {
         g_assert_cmpuint(rx_frames(&r), ==, 0);
-        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 0);
-        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 9);
+        g_assert_cmpuint(sja_rd(&sja, A_RMC), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, A_RXERR), ==, 9);
         /* 16 frames and their error frames take far less than 100 ms */
         qtest_clock_step(r.qts, 100 * 1000 * 1000);
         g_assert_cmpuint(rx_frames(&r), ==, 1);
         assert_rx_frame(&r, &f);
         g_assert_cmpuint(rx_frames(&r), ==, 0);
-        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 0);
-        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 144);
+        g_assert_cmpuint(sja_rd(&sja, A_RMC), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, A_RXERR), ==, 144);
         g_assert_cmpuint(bus_property(&r, "error-frames"), ==, 15);
     } else {
         g_assert_cmpuint(rx_frames(&r), ==, 1);
         assert_rx_frame(&r, &f);
-        g_assert_cmpuint(sja_rd(&sja, REG_RMC), ==, 1);
-        g_assert_cmpuint(sja_rd(&sja, REG_RXERR), ==, 0);
+        g_assert_cmpuint(sja_rd(&sja, A_RMC), ==, 1);
+        g_assert_cmpuint(sja_rd(&sja, A_RXERR), ==, 0);
     }
     g_free(sja.dev);
     rig_stop(&r);

@@ -170,8 +170,8 @@ static void test_probe_finds_channels(const void *data)
     for (found = 0; found < KVASER_MAX_CHANNELS; found++) {
         Chan c = kvaser_chan(&b, found);
 
-        sja_wr(&c, REG_MOD, MOD_RM);
-        if (!(sja_rd(&c, REG_MOD) & MOD_RM)) {
+        sja_wr(&c, A_MOD, R_MOD_RM_MASK);
+        if (!(sja_rd(&c, A_MOD) & R_MOD_RM_MASK)) {
             break;
         }
     }
@@ -189,9 +189,9 @@ static void test_absent_channel_slots_read_0(void)
     for (i = 1; i < KVASER_MAX_CHANNELS; i++) {
         Chan c = kvaser_chan(&b, i);
 
-        sja_wr(&c, REG_CDR, CDR_PELICAN);
-        sja_wr(&c, REG_MOD, MOD_RM);
-        sja_wr(&c, REG_EWLR, 0x55);
+        sja_wr(&c, A_CDR, R_CDR_PELICAN_MASK);
+        sja_wr(&c, A_MOD, R_MOD_RM_MASK);
+        sja_wr(&c, A_EWLR, 0x55);
         for (reg = 0; reg < KVASER_CHANNEL_SIZE; reg++) {
             g_assert_cmphex(sja_rd(&c, reg), ==, 0);
         }
@@ -212,11 +212,11 @@ static void test_channel_interrupt_needs_intcsr_addon_enable(void)
     kvaser_start(&b, "canbus0=b0");
     intx_route(&b);
     c = kvaser_chan(&b, 0);
-    sja_pelican_setup(&c, MOD_STM, IR_RI);
+    sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_RI_MASK);
     g_assert_false(intx(&b));
 
-    board_send_std(&b, &c, 0x10, 0x01, CMR_SRR);
-    g_assert_cmphex(sja_rd(&c, REG_SR) & SR_RBS, ==, SR_RBS);
+    board_send_std(&b, &c, 0x10, 0x01, R_CMR_SRR_MASK);
+    g_assert_cmphex(sja_rd(&c, A_SR) & R_SR_RBS_MASK, ==, R_SR_RBS_MASK);
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
@@ -224,7 +224,7 @@ static void test_channel_interrupt_needs_intcsr_addon_enable(void)
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
-    sja_wr(&c, REG_CMR, CMR_RRB);
+    sja_wr(&c, A_CMR, R_CMR_RRB_MASK);
     g_assert_false(intx(&b));
     board_stop(&b);
 }
@@ -244,27 +244,27 @@ static void test_shared_intx_until_both_channels_cleared(void)
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    sja_pelican_setup(&c0, MOD_STM, IR_RI);
-    sja_pelican_setup(&c1, MOD_STM, IR_RI);
+    sja_pelican_setup(&c0, R_MOD_STM_MASK, R_IR_RI_MASK);
+    sja_pelican_setup(&c1, R_MOD_STM_MASK, R_IR_RI_MASK);
     g_assert_false(intx(&b));
 
-    board_send_std(&b, &c0, 0x10, 0x01, CMR_SRR);
-    board_send_std(&b, &c1, 0x11, 0x02, CMR_SRR);
+    board_send_std(&b, &c0, 0x10, 0x01, R_CMR_SRR_MASK);
+    board_send_std(&b, &c1, 0x11, 0x02, R_CMR_SRR_MASK);
     g_assert_true(intx(&b));
-    sja_wr(&c0, REG_CMR, CMR_RRB);
+    sja_wr(&c0, A_CMR, R_CMR_RRB_MASK);
     g_assert_true(intx(&b));
-    sja_wr(&c1, REG_CMR, CMR_RRB);
+    sja_wr(&c1, A_CMR, R_CMR_RRB_MASK);
     g_assert_false(intx(&b));
 
-    board_send_std(&b, &c0, 0x10, 0x03, CMR_SRR);
-    board_send_std(&b, &c1, 0x11, 0x04, CMR_SRR);
-    sja_wr(&c1, REG_CMR, CMR_RRB);
+    board_send_std(&b, &c0, 0x10, 0x03, R_CMR_SRR_MASK);
+    board_send_std(&b, &c1, 0x11, 0x04, R_CMR_SRR_MASK);
+    sja_wr(&c1, A_CMR, R_CMR_RRB_MASK);
     g_assert_true(intx(&b));
     intcsr_write(&b, 0);
     g_assert_false(intx(&b));
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_true(intx(&b));
-    sja_wr(&c0, REG_CMR, CMR_RRB);
+    sja_wr(&c0, A_CMR, R_CMR_RRB_MASK);
     g_assert_false(intx(&b));
     board_stop(&b);
 }
@@ -281,12 +281,12 @@ static void test_every_channel_of_4_drives_intx(void)
     for (i = 0; i < 4; i++) {
         Chan c = kvaser_chan(&b, i);
 
-        sja_pelican_setup(&c, MOD_STM, IR_RI);
+        sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_RI_MASK);
         g_assert_false(intx(&b));
-        board_send_std(&b, &c, 0x20 + i, i, CMR_SRR);
-        g_assert_cmpuint(sja_rd(&c, REG_RMC), ==, 1);
+        board_send_std(&b, &c, 0x20 + i, i, R_CMR_SRR_MASK);
+        g_assert_cmpuint(sja_rd(&c, A_RMC), ==, 1);
         g_assert_true(intx(&b));
-        sja_wr(&c, REG_CMR, CMR_RRB);
+        sja_wr(&c, A_CMR, R_CMR_RRB_MASK);
         g_assert_false(intx(&b));
     }
     board_stop(&b);
@@ -306,11 +306,11 @@ static void test_channels_on_one_bus_talk(void)
     c1 = kvaser_chan(&b, 1);
     sja_pelican_setup(&c0, 0, 0);
     sja_pelican_setup(&c1, 0, 0);
-    board_send_std(&b, &c0, 0x123, 0x5a, CMR_TR);
-    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 1), ==, 0x24);
-    g_assert_cmphex(sja_rd(&c1, REG_FRAME + 3), ==, 0x5a);
+    board_send_std(&b, &c0, 0x123, 0x5a, R_CMR_TR_MASK);
+    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_TCS_MASK, ==, R_SR_TCS_MASK);
+    g_assert_cmpuint(sja_rd(&c1, A_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(&c1, A_FRAME + 1), ==, 0x24);
+    g_assert_cmphex(sja_rd(&c1, A_FRAME + 3), ==, 0x5a);
     board_stop(&b);
 }
 
@@ -322,14 +322,15 @@ static void test_channels_on_different_buses_are_isolated(void)
     kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b1");
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    sja_pelican_setup(&c0, 0, IR_BEI);
-    sja_pelican_setup(&c1, MOD_STM, 0);
-    board_send_std(&b, &c0, 0x123, 0x5a, CMR_TR | CMR_AT);
-    g_assert_cmphex(sja_rd(&c0, REG_SR) & (SR_TBS | SR_TCS), ==, SR_TBS);
-    g_assert_cmphex(sja_rd(&c0, REG_IR), ==, IR_BEI);
+    sja_pelican_setup(&c0, 0, R_IR_BEI_MASK);
+    sja_pelican_setup(&c1, R_MOD_STM_MASK, 0);
+    board_send_std(&b, &c0, 0x123, 0x5a, R_CMR_TR_MASK | R_CMR_AT_MASK);
+    g_assert_cmphex(sja_rd(&c0, A_SR) & (R_SR_TBS_MASK | R_SR_TCS_MASK), ==,
+                    R_SR_TBS_MASK);
+    g_assert_cmphex(sja_rd(&c0, A_IR), ==, R_IR_BEI_MASK);
     /* alone on b1, c1 receives its own sentinel: the first frame it holds */
-    board_send(&b, &c1, &can_sentinel, CMR_SRR);
-    g_assert_cmpuint(sja_rd(&c1, REG_RMC), ==, 1);
+    board_send(&b, &c1, &can_sentinel, R_CMR_SRR_MASK);
+    g_assert_cmpuint(sja_rd(&c1, A_RMC), ==, 1);
     sja_assert_next_rx(&c1, &can_sentinel);
     board_stop(&b);
 }
@@ -350,9 +351,9 @@ static void test_canbus_alias_names_channel_0_bus(void)
                                                    NULL) };
     sja_pelican_setup(&c0, 0, 0);
     sja_pelican_setup(&peer, 0, 0);
-    board_send_std(&b, &c0, 0x321, 0x99, CMR_TR);
-    g_assert_cmphex(sja_rd(&c0, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(sja_rd(&peer, REG_RMC), ==, 1);
+    board_send_std(&b, &c0, 0x321, 0x99, R_CMR_TR_MASK);
+    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_TCS_MASK, ==, R_SR_TCS_MASK);
+    g_assert_cmpuint(sja_rd(&peer, A_RMC), ==, 1);
     g_free(dev2);
     board_stop(&b);
 }

@@ -52,7 +52,7 @@ static inline void board_send(Board *b, const SJAChan *c, const CanMsg *m,
                               uint8_t cmd)
 {
     sja_load_tx(c, m);
-    sja_wr(c, REG_CMR, cmd);
+    sja_wr(c, A_CMR, cmd);
     qtest_clock_step(b->qts, 1000000);
 }
 

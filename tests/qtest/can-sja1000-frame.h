@@ -64,8 +64,8 @@ static inline unsigned sja_frame_encode(const CanMsg *m,
 {
     unsigned n = 0, i;
 
-    buf[n++] = (m->ext ? FI_FF : 0) | (m->rtr ? FI_RTR : 0) |
-               (m->dlc & FI_DLC);
+    buf[n++] = (m->ext ? R_FRAME_FF_MASK : 0) |
+               (m->rtr ? R_FRAME_RTR_MASK : 0) | (m->dlc & R_FRAME_DLC_MASK);
     if (m->ext) {
         buf[n++] = m->id >> 21;
         buf[n++] = m->id >> 13;
@@ -87,9 +87,9 @@ static inline unsigned sja_frame_decode(const uint8_t *buf, CanMsg *m)
     unsigned n, i;
 
     memset(m, 0, sizeof(*m));
-    m->ext = buf[0] & FI_FF;
-    m->rtr = buf[0] & FI_RTR;
-    m->dlc = buf[0] & FI_DLC;
+    m->ext = buf[0] & R_FRAME_FF_MASK;
+    m->rtr = buf[0] & R_FRAME_RTR_MASK;
+    m->dlc = buf[0] & R_FRAME_DLC_MASK;
     if (m->ext) {
         m->id = (buf[1] << 21) | (buf[2] << 13) | (buf[3] << 5) |
                 (buf[4] >> 3);
@@ -112,7 +112,7 @@ static inline unsigned sja_basic_frame_encode(const CanMsg *m,
 
     buf[n++] = m->id >> 3;
     buf[n++] = (m->id << 5) | (m->rtr ? SJA_ID_RTR_STD : 0) |
-               (m->dlc & FI_DLC);
+               (m->dlc & R_FRAME_DLC_MASK);
     for (i = 0; i < can_msg_data_len(m); i++) {
         buf[n++] = m->data[i];
     }
@@ -126,20 +126,21 @@ static inline void sja_load_tx(const SJAChan *c, const CanMsg *m)
     unsigned n = sja_frame_encode(m, buf), i;
 
     for (i = 0; i < n; i++) {
-        sja_wr(c, REG_FRAME + i, buf[i]);
+        sja_wr(c, A_FRAME + i, buf[i]);
     }
 }
 
 /* The frame in the PeliCAN receive window of @c (not released) */
 static inline void sja_read_rx(const SJAChan *c, CanMsg *m)
 {
-    uint8_t fi = sja_rd(c, REG_FRAME);
+    uint8_t fi = sja_rd(c, A_FRAME);
     uint8_t buf[SJA_FRAME_MAX] = { fi };
-    unsigned n = (fi & FI_FF ? 5 : 3) + (fi & FI_RTR ? 0 : MIN(fi & FI_DLC, 8));
+    unsigned n = (fi & R_FRAME_FF_MASK ? 5 : 3) +
+                 (fi & R_FRAME_RTR_MASK ? 0 : MIN(fi & R_FRAME_DLC_MASK, 8));
     unsigned i;
 
     for (i = 1; i < n; i++) {
-        buf[i] = sja_rd(c, REG_FRAME + i);
+        buf[i] = sja_rd(c, A_FRAME + i);
     }
     sja_frame_decode(buf, m);
 }
@@ -170,9 +171,9 @@ static inline void sja_assert_frame_at(const SJAChan *c, uint8_t base,
 /* The next frame @c holds is @m: check it and release it */
 static inline void sja_assert_next_rx(const SJAChan *c, const CanMsg *m)
 {
-    g_assert_cmphex(sja_rd(c, REG_SR) & SR_RBS, ==, SR_RBS);
-    sja_assert_frame_at(c, REG_FRAME, m);
-    sja_wr(c, REG_CMR, CMR_RRB);
+    g_assert_cmphex(sja_rd(c, A_SR) & R_SR_RBS_MASK, ==, R_SR_RBS_MASK);
+    sja_assert_frame_at(c, A_FRAME, m);
+    sja_wr(c, A_CMR, R_CMR_RRB_MASK);
 }
 
 #endif

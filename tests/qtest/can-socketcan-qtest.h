@@ -411,10 +411,10 @@ static inline void chan_send(Rig *r, const struct canfd_frame *f)
     CanMsg m = msg_from_frame(f);
 
     g_assert_cmpuint(f->len, <=, CAN_MAX_DLEN);
-    g_assert_true(sja_rd(&r->chan, REG_SR) & SR_TBS);
+    g_assert_true(sja_rd(&r->chan, A_SR) & R_SR_TBS_MASK);
     sja_load_tx(&r->chan, &m);
-    sja_wr(&r->chan, REG_CMR, CMR_TR);
-    g_assert_true(sja_rd(&r->chan, REG_SR) & SR_TCS);
+    sja_wr(&r->chan, A_CMR, R_CMR_TR_MASK);
+    g_assert_true(sja_rd(&r->chan, A_SR) & R_SR_TCS_MASK);
 }
 
 /*
@@ -426,14 +426,14 @@ static inline bool chan_recv(Rig *r, struct canfd_frame *f)
     int64_t end = g_get_monotonic_time() + TIMEOUT_US;
     CanMsg m;
 
-    while (!(sja_rd(&r->chan, REG_SR) & SR_RBS)) {
+    while (!(sja_rd(&r->chan, A_SR) & R_SR_RBS_MASK)) {
         if (g_get_monotonic_time() > end) {
             return false;
         }
     }
     sja_read_rx(&r->chan, &m);
     *f = frame_from_msg(&m);
-    sja_wr(&r->chan, REG_CMR, CMR_RRB);
+    sja_wr(&r->chan, A_CMR, R_CMR_RRB_MASK);
     return true;
 }
 
@@ -451,7 +451,7 @@ static inline void chan_assert_sentinel_first(Rig *r, int fd)
     sock_send(fd, &want, false);
     g_assert_true(chan_recv(r, &got));
     assert_frame_eq(&got, CAN_MTU, &want, false);
-    g_assert_cmpuint(sja_rd(&r->chan, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r->chan, A_RMC), ==, 0);
 }
 
 /* @fd gets nothing before a guest frame sent now */

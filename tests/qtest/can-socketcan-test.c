@@ -296,8 +296,8 @@ static void test_host_overflow(void)
     end = g_get_monotonic_time() + TIMEOUT_US;
     do {
         last = got;
-        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
-            sja_wr(&r.chan, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, A_SR) & R_SR_RBS_MASK) {
+            sja_wr(&r.chan, A_CMR, R_CMR_RRB_MASK);
         }
         got = counter(&r, "h0", "rx-frames");
         still = got && got == last ? still + 1 : 0;
@@ -305,8 +305,8 @@ static void test_host_overflow(void)
     f = seq_frame(n);
     sock_send(fd, &f, false);
     do {
-        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
-            sja_wr(&r.chan, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, A_SR) & R_SR_RBS_MASK) {
+            sja_wr(&r.chan, A_CMR, R_CMR_RRB_MASK);
         }
         got = counter(&r, "h0", "rx-frames");
         dropped = counter(&r, "h0", "rx-dropped");
@@ -417,8 +417,8 @@ static void test_object_del_add(void)
         sock_send(fd, &f, false);
     }
     for (i = 0; i < 100; i++) {
-        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
-            sja_wr(&r.chan, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, A_SR) & R_SR_RBS_MASK) {
+            sja_wr(&r.chan, A_CMR, R_CMR_RRB_MASK);
         }
     }
     g_assert_cmpuint(qom_u64(&r, "/objects/b0", "frames"), <=, 4 + 3);
@@ -965,8 +965,8 @@ static void test_link_flapping_under_load(void)
 
     /* let the backend take what is left of the flood, then empty the FIFO */
     for (i = 0; i < 50; i++) {
-        while (sja_rd(&r.chan, REG_SR) & SR_RBS) {
-            sja_wr(&r.chan, REG_CMR, CMR_RRB);
+        while (sja_rd(&r.chan, A_SR) & R_SR_RBS_MASK) {
+            sja_wr(&r.chan, A_CMR, R_CMR_RRB_MASK);
         }
         g_usleep(2000);
     }
@@ -1023,13 +1023,13 @@ static void test_timed_host_frames_take_wire_time(void)
     while (counter(&r, "h0", "rx-frames") < 4) {
         g_assert_cmpint(g_get_monotonic_time(), <, end);
     }
-    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chan, A_RMC), ==, 0);
     qtest_clock_step(r.qts, frame_ns - 1);
-    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(&r.chan, A_RMC), ==, 0);
     qtest_clock_step(r.qts, 1);
-    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 1);
+    g_assert_cmpuint(sja_rd(&r.chan, A_RMC), ==, 1);
     qtest_clock_step(r.qts, 3 * frame_ns);
-    g_assert_cmpuint(sja_rd(&r.chan, REG_RMC), ==, 4);
+    g_assert_cmpuint(sja_rd(&r.chan, A_RMC), ==, 4);
     g_assert_cmpuint(qom_u64(&r, "/objects/b0", "busy-ns"), ==, 4 * frame_ns);
 
     /* one frame on the wire, 64 waiting, the rest dropped */

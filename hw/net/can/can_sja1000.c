@@ -17,79 +17,10 @@
 #include "qemu/timer.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
-#include "hw/registerfields.h"
 #include "migration/vmstate.h"
 #include "can_sja1000.h"
 #include "can_sja1000_frame.h"
 #include "trace.h"
-
-/* Registers common to both modes */
-REG8(BTR0, 6)
-REG8(BTR1, 7)
-REG8(OCR, 8)
-REG8(TEST, 9)
-REG8(CDR, 31)
-    FIELD(CDR, CD, 0, 3)
-    FIELD(CDR, CLKOFF, 3, 1)
-    FIELD(CDR, RXINTEN, 5, 1)
-    FIELD(CDR, CBP, 6, 1)
-    FIELD(CDR, PELICAN, 7, 1)
-
-/* PeliCAN */
-REG8(MOD, 0)
-    FIELD(MOD, RM, 0, 1)
-    FIELD(MOD, LOM, 1, 1)
-    FIELD(MOD, STM, 2, 1)
-    FIELD(MOD, AFM, 3, 1)
-    FIELD(MOD, SM, 4, 1)
-REG8(CMR, 1)
-    FIELD(CMR, TR, 0, 1)
-    FIELD(CMR, AT, 1, 1)
-    FIELD(CMR, RRB, 2, 1)
-    FIELD(CMR, CDO, 3, 1)
-    FIELD(CMR, SRR, 4, 1)      /* BasicCAN: GTS, go to sleep */
-REG8(SR, 2)
-    FIELD(SR, RBS, 0, 1)
-    FIELD(SR, DOS, 1, 1)
-    FIELD(SR, TBS, 2, 1)
-    FIELD(SR, TCS, 3, 1)
-    FIELD(SR, RS, 4, 1)
-    FIELD(SR, TS, 5, 1)
-    FIELD(SR, ES, 6, 1)
-    FIELD(SR, BS, 7, 1)
-REG8(IR, 3)
-    FIELD(IR, RI, 0, 1)
-    FIELD(IR, TI, 1, 1)
-    FIELD(IR, EI, 2, 1)
-    FIELD(IR, DOI, 3, 1)
-    FIELD(IR, WUI, 4, 1)
-    FIELD(IR, EPI, 5, 1)
-    FIELD(IR, ALI, 6, 1)
-    FIELD(IR, BEI, 7, 1)
-REG8(IER, 4)
-REG8(ALC, 11)
-REG8(ECC, 12)
-REG8(EWLR, 13)
-REG8(RXERR, 14)
-REG8(TXERR, 15)
-REG8(FRAME, 16)                /* TX buffer / RX window / ACR0..AMR3 */
-REG8(RMC, 29)
-REG8(RBSA, 30)
-REG8(RAM, 32)                  /* internal RAM: RX FIFO, TX buffer, spare */
-
-/* BasicCAN */
-REG8(CR, 0)
-    FIELD(CR, RR, 0, 1)
-    FIELD(CR, RIE, 1, 1)
-    FIELD(CR, TIE, 2, 1)
-    FIELD(CR, EIE, 3, 1)
-    FIELD(CR, OIE, 4, 1)
-    FIELD(CR, ONE, 5, 1)       /* reads 1 */
-    FIELD(CR, SYNC, 6, 1)      /* PCA82C200 relic: keeps what is written */
-REG8(BASIC_ACR, 4)
-REG8(BASIC_AMR, 5)
-REG8(BASIC_TXB, 10)
-REG8(BASIC_RXB, 20)
 
 #define SJA_BASIC_WINDOW       10
 #define SJA_RAM_SIZE           (SJA1000_RX_FIFO_SIZE + SJA1000_TX_BUF_SIZE + \

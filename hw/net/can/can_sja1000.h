@@ -15,15 +15,10 @@
 #include "exec/hwaddr.h"
 #include "qemu/fifo8.h"
 #include "net/can_emu.h"
+#include "hw/net/can_sja1000_regs.h"
 
 #define TYPE_CAN_SJA1000 "can-sja1000"
 OBJECT_DECLARE_SIMPLE_TYPE(CanSJA1000State, CAN_SJA1000)
-
-#define SJA1000_ADDR_SPACE   128
-#define SJA1000_RX_FIFO_SIZE 64
-#define SJA1000_TX_BUF_SIZE  13
-/* Internal RAM past the TX buffer, read and written like the rest */
-#define SJA1000_SPARE_RAM    3
 
 struct CanSJA1000State {
     DeviceState parent_obj;
