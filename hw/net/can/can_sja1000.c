@@ -25,21 +25,29 @@
 #define SJA_BASIC_WINDOW       10
 #define SJA_RAM_SIZE           (SJA1000_RX_FIFO_SIZE + SJA1000_TX_BUF_SIZE + \
                                 SJA1000_SPARE_RAM)
-#define SJA_BASIC_IR_RESERVED  0xe0
-#define SJA_BASIC_IR_MASK      0x1f
+/* BasicCAN's interrupt flags, below its reserved IR bits */
+#define SJA_BASIC_IR_MASK      (UINT8_MAX & ~R_IR_BASIC_RESERVED_MASK)
+/* CDR bits that only reset mode may change */
+#define SJA_CDR_RESET_ONLY     (R_CDR_PELICAN_MASK | R_CDR_CBP_MASK | \
+                                R_CDR_RXINTEN_MASK)
 #define SJA_EWLR_DEFAULT       96
 #define SJA_PASSIVE_LIMIT      128
 #define SJA_BUS_OFF_LIMIT      255
 #define SJA_RECOVERY_TEC       127
-/* ECC of an ACK error: "other" error, while transmitting, ACK slot */
-#define SJA_ECC_ACK_ERROR      0xd9
+#define SJA_ECC(code, rx, seg) ((code) << R_ECC_ERRC_SHIFT | \
+                                (rx) << R_ECC_DIR_SHIFT | (seg))
+/* an ACK error: "other" error, while transmitting, in the ACK slot */
+#define SJA_ECC_ACK_ERROR      SJA_ECC(SJA1000_ECC_OTHER_ERROR, 0, \
+                                       SJA1000_ECC_SEG_ACK_SLOT)
 /*
  * A node that cannot follow the sender's bitrate fails within the
  * identifier: a stuff error there while receiving, and the bit error the
  * transmitter sees when the error flag overwrites its recessive bits.
  */
-#define SJA_ECC_RX_STUFF_ERROR 0xa2
-#define SJA_ECC_TX_BIT_ERROR   0x02
+#define SJA_ECC_RX_STUFF_ERROR SJA_ECC(SJA1000_ECC_STUFF_ERROR, 1, \
+                                       SJA1000_ECC_SEG_ID28_21)
+#define SJA_ECC_TX_BIT_ERROR   SJA_ECC(SJA1000_ECC_BIT_ERROR, 0, \
+                                       SJA1000_ECC_SEG_ID28_21)
 /* bus-off recovery waits for 128 occurrences of 11 recessive bits */
 #define SJA_RECOVERY_BITS      (128 * 11)
 
@@ -105,9 +113,9 @@ static void sja_raise(CanSJA1000State *s, uint8_t flags)
 
 static uint32_t sja_bitrate(CanSJA1000State *s)
 {
-    unsigned brp = (s->btr0 & 0x3f) + 1;
-    unsigned tseg1 = (s->btr1 & 0x0f) + 1;
-    unsigned tseg2 = ((s->btr1 >> 4) & 0x07) + 1;
+    unsigned brp = FIELD_EX8(s->btr0, BTR0, BRP) + 1;
+    unsigned tseg1 = FIELD_EX8(s->btr1, BTR1, TSEG1) + 1;
+    unsigned tseg2 = FIELD_EX8(s->btr1, BTR1, TSEG2) + 1;
 
     /* tq = 2 (BRP + 1) / f_osc; a bit is sync + TSEG1 + TSEG2 quanta */
     return s->clock_hz / (2 * brp * (1 + tseg1 + tseg2));
@@ -596,6 +604,14 @@ static void sja_guest_error(CanSJA1000State *s, const char *what, hwaddr addr,
                   what, addr, value);
 }
 
+static void sja_write_cdr(CanSJA1000State *s, uint8_t value)
+{
+    uint8_t keep = sja_in_reset(s) ? 0 : SJA_CDR_RESET_ONLY;
+
+    /* bit 4 cannot be written */
+    s->cdr = ((s->cdr & keep) | (value & ~keep)) & ~R_CDR_RESERVED_MASK;
+}
+
 /* Internal RAM at 32..111: RX FIFO, TX buffer, three spare bytes */
 static uint8_t *sja_ram_byte(CanSJA1000State *s, hwaddr offset)
 {
@@ -729,11 +745,7 @@ static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
         return;
     case A_CDR:
         /* CAN mode, CBP and RXINTEN change in reset mode only */
-        if (reset) {
-            s->cdr = value & ~0x10;
-        } else {
-            s->cdr = (s->cdr & 0xe0) | (value & 0x0f);
-        }
+        sja_write_cdr(s, value);
         return;
     case A_SR:
     case A_IR:
@@ -809,7 +821,7 @@ static uint8_t sja_read_basic(CanSJA1000State *s, hwaddr addr)
     case A_SR:
         return sja_status(s);
     case A_IR:
-        value = s->ir | SJA_BASIC_IR_RESERVED;
+        value = s->ir | R_IR_BASIC_RESERVED_MASK;
         s->ir = 0;
         sja_update_irq(s);
         return value;
@@ -860,11 +872,7 @@ static void sja_write_basic(CanSJA1000State *s, hwaddr addr, uint8_t value)
         s->tx_buf[addr - A_BASIC_TXB] = value;
         return;
     case A_CDR:
-        if (reset) {
-            s->cdr = value & ~0x10;
-        } else {
-            s->cdr = (s->cdr & 0xe0) | (value & 0x0f);
-        }
+        sja_write_cdr(s, value);
         return;
     case A_BASIC_ACR:
     case A_BASIC_AMR:

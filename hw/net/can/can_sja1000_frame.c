@@ -7,6 +7,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "hw/net/can_sja1000_regs.h"
 #include "can_sja1000_frame.h"
 
 /* Bytes a stored frame occupies, from its first byte(s) */
@@ -15,13 +16,14 @@ unsigned sja1000_stored_len(bool pelican, uint8_t b0, uint8_t b1)
     unsigned dlc, n;
 
     if (pelican) {
-        dlc = b0 & 0x0f;
-        n = (b0 & 0x40) ? 0 : MIN(dlc, 8);
-        return ((b0 & 0x80) ? 5 : 3) + n;
+        dlc = FIELD_EX8(b0, FRAME, DLC);
+        n = FIELD_EX8(b0, FRAME, RTR) ? 0 : MIN(dlc, 8);
+        return (FIELD_EX8(b0, FRAME, FF) ? SJA1000_EFF_HEADER
+                                         : SJA1000_SFF_HEADER) + n;
     }
-    dlc = b1 & 0x0f;
-    n = (b1 & 0x10) ? 0 : MIN(dlc, 8);
-    return 2 + n;
+    dlc = FIELD_EX8(b1, BASIC_DESC2, DLC);
+    n = FIELD_EX8(b1, BASIC_DESC2, RTR) ? 0 : MIN(dlc, 8);
+    return SJA1000_BASIC_HEADER + n;
 }
 
 unsigned sja1000_encode(bool pelican, const qemu_can_frame *frame,
@@ -36,22 +38,28 @@ unsigned sja1000_encode(bool pelican, const qemu_can_frame *frame,
     if (!pelican) {
         id = frame->can_id & QEMU_CAN_SFF_MASK;
         buf[0] = id >> 3;
-        buf[1] = (id << 5) | (rtr << 4) | dlc;
-        hdr = 2;
+        buf[1] = FIELD_DP8(0, BASIC_DESC2, ID, id);
+        buf[1] = FIELD_DP8(buf[1], BASIC_DESC2, RTR, rtr);
+        buf[1] = FIELD_DP8(buf[1], BASIC_DESC2, DLC, dlc);
+        hdr = SJA1000_BASIC_HEADER;
     } else if (frame->can_id & QEMU_CAN_EFF_FLAG) {
         id = frame->can_id & QEMU_CAN_EFF_MASK;
-        buf[0] = 0x80 | (rtr << 6) | dlc;
+        buf[0] = FIELD_DP8(R_FRAME_FF_MASK, FRAME, RTR, rtr);
+        buf[0] = FIELD_DP8(buf[0], FRAME, DLC, dlc);
         buf[1] = id >> 21;
         buf[2] = id >> 13;
         buf[3] = id >> 5;
-        buf[4] = (id << 3) | (rtr << 2);
-        hdr = 5;
+        buf[4] = FIELD_DP8(0, EFF_ID4, ID, id);
+        buf[4] = FIELD_DP8(buf[4], EFF_ID4, RTR, rtr);
+        hdr = SJA1000_EFF_HEADER;
     } else {
         id = frame->can_id & QEMU_CAN_SFF_MASK;
-        buf[0] = (rtr << 6) | dlc;
+        buf[0] = FIELD_DP8(0, FRAME, RTR, rtr);
+        buf[0] = FIELD_DP8(buf[0], FRAME, DLC, dlc);
         buf[1] = id >> 3;
-        buf[2] = (id << 5) | (rtr << 4);
-        hdr = 3;
+        buf[2] = FIELD_DP8(0, SFF_ID2, ID, id);
+        buf[2] = FIELD_DP8(buf[2], SFF_ID2, RTR, rtr);
+        hdr = SJA1000_SFF_HEADER;
     }
     memcpy(buf + hdr, frame->data, n);
     return hdr + n;
@@ -65,21 +73,21 @@ void sja1000_decode(bool pelican, const uint8_t *b, qemu_can_frame *frame)
 
     memset(frame, 0, sizeof(*frame));
     if (!pelican) {
-        frame->can_id = (b[0] << 3) | (b[1] >> 5);
-        rtr = b[1] & 0x10;
-        dlc = b[1] & 0x0f;
-        hdr = 2;
-    } else if (b[0] & 0x80) {
+        frame->can_id = (b[0] << 3) | FIELD_EX8(b[1], BASIC_DESC2, ID);
+        rtr = FIELD_EX8(b[1], BASIC_DESC2, RTR);
+        dlc = FIELD_EX8(b[1], BASIC_DESC2, DLC);
+        hdr = SJA1000_BASIC_HEADER;
+    } else if (FIELD_EX8(b[0], FRAME, FF)) {
         frame->can_id = QEMU_CAN_EFF_FLAG | (b[1] << 21) | (b[2] << 13) |
-                        (b[3] << 5) | (b[4] >> 3);
-        rtr = b[0] & 0x40;
-        dlc = b[0] & 0x0f;
-        hdr = 5;
+                        (b[3] << 5) | FIELD_EX8(b[4], EFF_ID4, ID);
+        rtr = FIELD_EX8(b[0], FRAME, RTR);
+        dlc = FIELD_EX8(b[0], FRAME, DLC);
+        hdr = SJA1000_EFF_HEADER;
     } else {
-        frame->can_id = (b[1] << 3) | (b[2] >> 5);
-        rtr = b[0] & 0x40;
-        dlc = b[0] & 0x0f;
-        hdr = 3;
+        frame->can_id = (b[1] << 3) | FIELD_EX8(b[2], SFF_ID2, ID);
+        rtr = FIELD_EX8(b[0], FRAME, RTR);
+        dlc = FIELD_EX8(b[0], FRAME, DLC);
+        hdr = SJA1000_SFF_HEADER;
     }
     frame->can_dlc = MIN(dlc, 8);
     frame->len8_dlc = dlc > 8 ? dlc : 0;
