@@ -123,6 +123,23 @@ static int64_t bus_counter(Rig *r, const char *prop)
     return qom_get_uint(r->qts, "/objects/b0", prop);
 }
 
+/* A system reset, the chips' RST pin; the guest maps the boards again */
+static void rig_system_reset(Rig *r)
+{
+    QDict *rsp;
+    int i;
+
+    rsp = qtest_qmp(r->qts, "{'execute': 'system_reset'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(r->qts, "RESET");
+    for (i = 0; i < r->boards; i++) {
+        g_free(r->chip[i].dev);
+    }
+    qpci_free_pc(r->bus);
+    rig_map(r);
+}
+
 /*
  * Two boards on one bus, their chips @a and @b in PeliCAN operating mode,
  * accepting every frame, with interrupt enables @a_ier and @b_ier
@@ -235,6 +252,42 @@ static void test_basiccan_reset_values(void)
     g_assert_cmphex(sja_rd(c, A_CR) & 0xa1, ==, 0x21);
     g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_BASIC_RESERVED_MASK);
     g_assert_cmphex(sja_rd(c, A_CMR), ==, 0xff);
+    rig_stop(&r);
+}
+
+/*
+ * Datasheet 6.3.3, Table 3: CR bit 5 is reserved and reads 1 whatever is
+ * written (note 3), so a guest that writes 0x01 reads 0x21; bit 6, the
+ * PCA82C200's sync bit, reads what was written and survives hardware and
+ * software reset (note 2); bit 7 must be written 0 (note 1) and reads 0.
+ */
+static void test_basiccan_control_register_read_back(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    sja_wr(c, A_CR, 0x01);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x21);
+    sja_wr(c, A_CR, 0x1f);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x3f);
+    sja_wr(c, A_CR, 0x41);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x61);
+    /* leaving reset mode and entering it again keeps bit 6 */
+    sja_wr(c, A_CR, 0x40);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x60);
+    sja_wr(c, A_CR, 0x41);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x61);
+    /* so does a hardware reset */
+    rig_system_reset(&r);
+    c = &r.chip[0];
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x61);
+    /* a write with bit 7 set: the chip keeps it 0 */
+    sja_wr(c, A_CR, 0x81);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x21);
+    sja_wr(c, A_CR, 0x00);
+    g_assert_cmphex(sja_rd(c, A_CR), ==, 0x20);
     rig_stop(&r);
 }
 
@@ -1608,7 +1661,6 @@ static void test_error_warning_limit_is_programmable(void)
 static void test_system_reset_is_a_hardware_reset(void)
 {
     static const CanMsg m = { .id = 0x63, .dlc = 1, .data = { 0x63 } };
-    QDict *rsp;
     Rig r;
     Chip *a, *b;
     int i;
@@ -1622,15 +1674,7 @@ static void test_system_reset_is_a_hardware_reset(void)
     sja_wr(a, A_TXERR, 40);
     sja_wr(a, A_MOD, 0);
 
-    rsp = qtest_qmp(r.qts, "{'execute': 'system_reset'}");
-    g_assert(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
-    qtest_qmp_eventwait(r.qts, "RESET");
-    for (i = 0; i < r.boards; i++) {
-        g_free(r.chip[i].dev);
-    }
-    qpci_free_pc(r.bus);
-    rig_map(&r);
+    rig_system_reset(&r);
 
     for (i = 0; i < r.boards; i++) {
         Chip *c = &r.chip[i];
@@ -2121,6 +2165,8 @@ int main(int argc, char **argv)
                    test_basiccan_reset_values);
     qtest_add_func("/can-sja1000/basiccan-status-after-reset-is-0x0c",
                    test_basiccan_status_after_reset_is_0x0c);
+    qtest_add_func("/can-sja1000/basiccan-control-register-read-back",
+                   test_basiccan_control_register_read_back);
     qtest_add_func("/can-sja1000/reset-mode-registers-ignore-writes-in-"
                    "operating-mode",
                    test_reset_mode_registers_ignore_writes_in_operating_mode);

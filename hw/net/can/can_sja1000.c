@@ -815,6 +815,11 @@ static uint8_t sja_read_basic(CanSJA1000State *s, hwaddr addr)
 
     switch (addr) {
     case A_CR:
+        /*
+         * Datasheet 6.3.3, Table 3 note 3: bit 5 always reads 1, so a
+         * write of 0x01 reads back 0x21 (Linux's plx_pci.c expects CR &
+         * 0xa1 == 0x21 after reset); note 1: bit 7 reads 0.
+         */
         return s->basic_cr | R_CR_ONE_MASK | reset;
     case A_CMR:
         return 0xff;
@@ -854,6 +859,13 @@ static void sja_write_basic(CanSJA1000State *s, hwaddr addr, uint8_t value)
 
     switch (addr) {
     case A_CR:
+        if (FIELD_EX8(value, CR, ZERO)) {
+            /* Table 3 note 1: any write has to set bit 7 to 0 */
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: CR written 0x%02x: bit 7 "
+                          "must be written 0, it stays 0\n",
+                          DEVICE(s)->canonical_path, value);
+        }
+        /* note 2: bit 6, PCA82C200's sync mode, keeps what is written */
         s->basic_cr = value & (R_CR_RIE_MASK | R_CR_TIE_MASK | R_CR_EIE_MASK |
                                R_CR_OIE_MASK | R_CR_SYNC_MASK);
         sja_set_reset(s, FIELD_EX8(value, CR, RR));
@@ -938,7 +950,8 @@ static void sja_reset_hold(Object *obj, ResetType type)
     can_bus_client_tx_abort(&s->bus_client);
     timer_del(s->recovery_timer);
     s->mod = R_MOD_RM_MASK;
-    s->basic_cr = 0;
+    /* CR bit 6 "will not change after hardware or software reset" */
+    s->basic_cr &= R_CR_SYNC_MASK;
     s->ir = 0;
     s->ier = 0;
     s->cdr = 0;
