@@ -1573,6 +1573,53 @@ static void test_reserved_registers_read_0(void)
  * Datasheet 6.4.17, Table 43: RBSA has six bits (7..6 read 0) and is
  * writable in reset mode; the next frame is stored from there on.
  */
+/*
+ * Datasheet 6.4.14, 6.4.17: the RX FIFO is 64 bytes of RAM used round.
+ * Eight 8-byte frames fill it exactly and a ninth is lost; releasing the
+ * first frame frees its bytes at the start of the RAM, where the next
+ * frame goes, after the seven still stored: RBSA wraps to 0 to show it.
+ */
+static void test_released_rx_ram_takes_the_next_frame(void)
+{
+    static const uint8_t expect[] = { 0x05, 0x23, 0x20, 9, 9, 9, 9, 9 };
+    Rig r;
+    Chip *a, *b;
+    CanMsg m = { .dlc = 5 };
+    CanMsg got;
+    unsigned i;
+
+    rig_start_pelican_pair(&r, &a, 0, &b, R_IR_DOI_MASK);
+    for (i = 0; i < 9; i++) {
+        m.id = 0x110 + i;
+        m.dlc = i < 8 ? 5 : 0;
+        memset(m.data, i, sizeof(m.data));
+        pelican_send(&r, a, &m, R_CMR_TR_MASK);
+    }
+    g_assert_cmpuint(sja_rd(b, A_RMC), ==, 8);
+    g_assert_cmphex(sja_rd(b, A_IR), ==, R_IR_DOI_MASK);
+
+    sja_wr(b, A_CMR, R_CMR_RRB_MASK | R_CMR_CDO_MASK);
+    g_assert_cmpuint(sja_rd(b, A_RBSA), ==, 8);
+    m.id = 0x119;
+    m.dlc = 5;
+    memset(m.data, 9, sizeof(m.data));
+    pelican_send(&r, a, &m, R_CMR_TR_MASK);
+    g_assert_cmpuint(sja_rd(b, A_RMC), ==, 8);
+    g_assert_cmphex(sja_rd(b, A_SR) & R_SR_DOS_MASK, ==, 0);
+
+    for (i = 1; i < 8; i++) {
+        sja_read_rx(b, &got);
+        g_assert_cmphex(got.id, ==, 0x110 + i);
+        sja_wr(b, A_CMR, R_CMR_RRB_MASK);
+    }
+    g_assert_cmpuint(sja_rd(b, A_RBSA), ==, 0);
+    sja_assert_bytes(b, A_FRAME, expect, sizeof(expect));
+    sja_wr(b, A_CMR, R_CMR_RRB_MASK);
+    g_assert_cmpuint(sja_rd(b, A_RMC), ==, 0);
+    g_assert_cmpuint(sja_rd(b, A_RBSA), ==, 8);
+    rig_stop(&r);
+}
+
 static void test_rbsa_is_6_bits_and_frames_land_there(void)
 {
     static const CanMsg m = {
@@ -2255,6 +2302,8 @@ int main(int argc, char **argv)
                    test_migration_keeps_a_pending_transmission);
     qtest_add_func("/can-sja1000/reserved-registers-read-0",
                    test_reserved_registers_read_0);
+    qtest_add_func("/can-sja1000/released-rx-ram-takes-the-next-frame",
+                   test_released_rx_ram_takes_the_next_frame);
     qtest_add_func("/can-sja1000/rbsa-is-6-bits-and-frames-land-there",
                    test_rbsa_is_6_bits_and_frames_land_there);
     qtest_add_func("/can-sja1000/transmission-request-in-reset-mode-is-"

@@ -122,13 +122,31 @@ static uint32_t sja_bitrate(CanSJA1000State *s)
 }
 
 /*
- * RX FIFO.  Frames sit in the 64-byte RAM as the receive window shows
- * them; the FIFO's head is RBSA and the window reads from there, wrapping.
+ * RX FIFO.  Frames sit in the 64-byte RAM one after the other, wrapping
+ * at its end, as the receive window shows them.  RBSA is the first byte
+ * of the oldest frame, the one the window shows; the next frame received
+ * goes to the write position; RMC counts the frames between the two.
+ * With no frame stored the write position is RBSA.
  */
+
+static unsigned sja_ram_index(unsigned index)
+{
+    return index % SJA1000_RX_FIFO_SIZE;
+}
 
 static uint8_t sja_fifo_byte(CanSJA1000State *s, unsigned offset)
 {
-    return s->rx_fifo.data[(s->rx_fifo.head + offset) % SJA1000_RX_FIFO_SIZE];
+    return s->rx_ram[sja_ram_index(s->rbsa + offset)];
+}
+
+/* Bytes the stored frames occupy */
+static unsigned sja_fifo_used(CanSJA1000State *s)
+{
+    if (!s->rx_frames) {
+        return 0;
+    }
+    /* frames stored and the write position back at RBSA: the RAM is full */
+    return sja_ram_index(s->rx_wp - s->rbsa + SJA1000_RX_FIFO_SIZE - 1) + 1;
 }
 
 static unsigned sja_head_frame_len(CanSJA1000State *s)
@@ -140,7 +158,7 @@ static unsigned sja_head_frame_len(CanSJA1000State *s)
 static void sja_fifo_clear(CanSJA1000State *s)
 {
     /* empty, but frames keep landing at RBSA */
-    s->rx_fifo.num = 0;
+    s->rx_wp = s->rbsa;
     s->rx_frames = 0;
 }
 
@@ -148,7 +166,7 @@ static void sja_fifo_clear(CanSJA1000State *s)
 static void sja_store(CanSJA1000State *s, const qemu_can_frame *frame)
 {
     uint8_t buf[SJA1000_TX_BUF_SIZE];
-    unsigned len;
+    unsigned len, i;
     bool was_empty = !sja_rx_pending(s);
 
     if (!sja1000_accept(sja_pelican(s), FIELD_EX8(s->mod, MOD, AFM), s->acr,
@@ -157,7 +175,7 @@ static void sja_store(CanSJA1000State *s, const qemu_can_frame *frame)
         return;
     }
     len = sja1000_encode(sja_pelican(s), frame, buf);
-    if (len > fifo8_num_free(&s->rx_fifo)) {
+    if (len > SJA1000_RX_FIFO_SIZE - sja_fifo_used(s)) {
         s->rx_overruns++;
         trace_sja1000_rx_overrun(DEVICE(s)->canonical_path, frame->can_id);
         if (!s->dos) {
@@ -166,7 +184,10 @@ static void sja_store(CanSJA1000State *s, const qemu_can_frame *frame)
         }
         return;
     }
-    fifo8_push_all(&s->rx_fifo, buf, len);
+    for (i = 0; i < len; i++) {
+        s->rx_ram[sja_ram_index(s->rx_wp + i)] = buf[i];
+    }
+    s->rx_wp = sja_ram_index(s->rx_wp + len);
     s->rx_frames++;
     trace_sja1000_rx(DEVICE(s)->canonical_path, frame->can_id, len,
                      s->rx_frames);
@@ -182,7 +203,7 @@ static void sja_release_rx(CanSJA1000State *s)
     if (!sja_rx_pending(s)) {
         return;
     }
-    fifo8_drop(&s->rx_fifo, sja_head_frame_len(s));
+    s->rbsa = sja_ram_index(s->rbsa + sja_head_frame_len(s));
     s->rx_frames--;
     if (sja_pelican(s)) {
         sja_update_irq(s);
@@ -616,7 +637,7 @@ static void sja_write_cdr(CanSJA1000State *s, uint8_t value)
 static uint8_t *sja_ram_byte(CanSJA1000State *s, hwaddr offset)
 {
     if (offset < SJA1000_RX_FIFO_SIZE) {
-        return &s->rx_fifo.data[offset];
+        return &s->rx_ram[offset];
     }
     offset -= SJA1000_RX_FIFO_SIZE;
     if (offset < SJA1000_TX_BUF_SIZE) {
@@ -678,7 +699,7 @@ static uint8_t sja_read_pelican(CanSJA1000State *s, hwaddr addr)
     case A_RMC:
         return s->rx_frames;
     case A_RBSA:
-        return s->rx_fifo.head;
+        return s->rbsa;
     case A_CDR:
         return s->cdr;
     case A_RAM ... SJA1000_ADDR_SPACE - 1:
@@ -800,7 +821,9 @@ static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
         s->recovery_start = -1;
         break;
     case A_RBSA:
-        s->rx_fifo.head = value & (SJA1000_RX_FIFO_SIZE - 1);
+        /* reset mode emptied the FIFO: the next frame goes there */
+        s->rbsa = FIELD_EX8(value, RBSA, ADDR);
+        s->rx_wp = s->rbsa;
         break;
     default:
         sja_guest_error(s, "write to a reserved register", addr, value);
@@ -969,8 +992,8 @@ static void sja_reset_hold(Object *obj, ResetType type)
     s->sr_bs = false;
     s->passive = false;
     s->recovery_start = -1;
-    fifo8_reset(&s->rx_fifo);
-    s->rx_frames = 0;
+    s->rbsa = 0;
+    sja_fifo_clear(s);
 }
 
 static void sja_reset_exit(Object *obj, ResetType type)
@@ -1004,7 +1027,6 @@ static void sja_init(Object *obj)
     CanSJA1000State *s = CAN_SJA1000(obj);
 
     qdev_init_gpio_out_named(DEVICE(obj), &s->irq, "irq", 1);
-    fifo8_create(&s->rx_fifo, SJA1000_RX_FIFO_SIZE);
     s->recovery_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sja_recovery_done, s);
     object_property_add_uint64_ptr(obj, "rx-overruns", &s->rx_overruns,
                                    OBJ_PROP_FLAG_READ);
@@ -1017,27 +1039,27 @@ static void sja_finalize(Object *obj)
     CanSJA1000State *s = CAN_SJA1000(obj);
 
     timer_free(s->recovery_timer);
-    fifo8_destroy(&s->rx_fifo);
 }
 
 static int sja_post_load(void *opaque, int version_id)
 {
     CanSJA1000State *s = opaque;
-    unsigned used = 0, frames = 0, len;
+    unsigned used = 0, frames;
     bool pelican = sja_pelican(s);
 
-    if (s->rx_fifo.head >= SJA1000_RX_FIFO_SIZE ||
-        s->rx_fifo.num > SJA1000_RX_FIFO_SIZE) {
+    if (s->rbsa >= SJA1000_RX_FIFO_SIZE || s->rx_wp >= SJA1000_RX_FIFO_SIZE ||
+        s->rx_frames > SJA1000_RX_FIFO_SIZE) {
         return -EINVAL;
     }
-    /* the stored frames must tile the used part of the FIFO exactly */
-    while (used < s->rx_fifo.num) {
-        len = sja1000_stored_len(pelican, sja_fifo_byte(s, used),
-                                 sja_fifo_byte(s, used + 1));
-        used += len;
-        frames++;
+    /* RMC frames from RBSA must end exactly at the write position */
+    for (frames = 0; frames < s->rx_frames; frames++) {
+        used += sja1000_stored_len(pelican, sja_fifo_byte(s, used),
+                                   sja_fifo_byte(s, used + 1));
+        if (used > SJA1000_RX_FIFO_SIZE) {
+            return -EINVAL;
+        }
     }
-    if (used != s->rx_fifo.num || frames != s->rx_frames) {
+    if (used != sja_fifo_used(s) || (!frames && s->rx_wp != s->rbsa)) {
         return -EINVAL;
     }
     can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
@@ -1070,8 +1092,9 @@ static const VMStateDescription vmstate_can_sja1000_alone = {
 
 const VMStateDescription vmstate_can_sja1000 = {
     .name = "can-sja1000",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    /* 2: the RX FIFO as RAM, RBSA and write position instead of a Fifo8 */
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = sja_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT8(mod, CanSJA1000State),
@@ -1088,7 +1111,9 @@ const VMStateDescription vmstate_can_sja1000 = {
         VMSTATE_UINT8_ARRAY(amr, CanSJA1000State, 4),
         VMSTATE_UINT8_ARRAY(tx_buf, CanSJA1000State, SJA1000_TX_BUF_SIZE),
         VMSTATE_UINT8_ARRAY(spare_ram, CanSJA1000State, SJA1000_SPARE_RAM),
-        VMSTATE_FIFO8(rx_fifo, CanSJA1000State),
+        VMSTATE_UINT8_ARRAY(rx_ram, CanSJA1000State, SJA1000_RX_FIFO_SIZE),
+        VMSTATE_UINT8(rbsa, CanSJA1000State),
+        VMSTATE_UINT8(rx_wp, CanSJA1000State),
         VMSTATE_UINT8(rx_frames, CanSJA1000State),
         VMSTATE_UINT16(tec, CanSJA1000State),
         VMSTATE_UINT8(rec, CanSJA1000State),

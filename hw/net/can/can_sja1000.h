@@ -13,7 +13,6 @@
 
 #include "hw/qdev-core.h"
 #include "exec/hwaddr.h"
-#include "qemu/fifo8.h"
 #include "net/can_emu.h"
 #include "hw/net/can_sja1000_regs.h"
 
@@ -45,7 +44,9 @@ struct CanSJA1000State {
     uint8_t amr[4];
     uint8_t tx_buf[SJA1000_TX_BUF_SIZE];
     uint8_t spare_ram[SJA1000_SPARE_RAM];
-    Fifo8 rx_fifo;          /* the RX FIFO RAM; head is RBSA */
+    uint8_t rx_ram[SJA1000_RX_FIFO_SIZE];   /* the RX FIFO RAM */
+    uint8_t rbsa;           /* RBSA: the oldest frame's first byte */
+    uint8_t rx_wp;          /* where the next frame received goes */
     uint8_t rx_frames;      /* RMC */
 
     /* status and protocol state */
