@@ -219,29 +219,55 @@ static void sja_release_rx(CanSJA1000State *s)
  * may rewrite the counters and the consequences appear when it leaves.
  */
 
-static void sja_update_error_state(CanSJA1000State *s)
+static bool sja_bus_off_state(SJA1000ErrorState state)
 {
-    bool bs = s->recovery_start >= 0 || s->tec > SJA_BUS_OFF_LIMIT;
-    bool es = bs || s->tec >= s->ewlr || s->rec >= s->ewlr;
-    bool passive = !bs && (s->tec >= SJA_PASSIVE_LIMIT ||
-                           s->rec >= SJA_PASSIVE_LIMIT);
+    return state == SJA1000_BUS_OFF || state == SJA1000_BUS_OFF_RECOVERY;
+}
+
+static bool sja_is_bus_off(CanSJA1000State *s)
+{
+    return sja_bus_off_state(s->state);
+}
+
+static bool sja_is_passive(CanSJA1000State *s)
+{
+    return s->state == SJA1000_ERROR_PASSIVE;
+}
+
+/* Enter @state with SR.ES @es, raising the interrupts the change makes */
+static void sja_set_error_state(CanSJA1000State *s, SJA1000ErrorState state,
+                                bool es)
+{
+    bool bs = sja_bus_off_state(state);
     uint8_t raise = 0;
 
-    if (es != s->sr_es || bs != s->sr_bs) {
+    if (es != s->sr_es || bs != sja_is_bus_off(s)) {
         raise |= R_IR_EI_MASK;
     }
     /* bus-off and its end are reported by EI alone */
-    if (passive != s->passive && !bs && !s->sr_bs) {
+    if (state != s->state && !bs && !sja_is_bus_off(s)) {
         raise |= R_IR_EPI_MASK;
     }
+    s->state = state;
     s->sr_es = es;
-    s->sr_bs = bs;
-    s->passive = passive;
     if (raise) {
         trace_sja1000_error_state(DEVICE(s)->canonical_path, s->tec, s->rec,
-                                  es, passive, bs);
+                                  es, state == SJA1000_ERROR_PASSIVE, bs);
         sja_raise(s, raise);
     }
+}
+
+/* The state the counters put the chip in, unless it is bus-off */
+static void sja_update_error_state(CanSJA1000State *s)
+{
+    SJA1000ErrorState state = s->state;
+
+    if (!sja_is_bus_off(s)) {
+        state = s->tec >= SJA_PASSIVE_LIMIT || s->rec >= SJA_PASSIVE_LIMIT ?
+                SJA1000_ERROR_PASSIVE : SJA1000_ERROR_ACTIVE;
+    }
+    sja_set_error_state(s, state, sja_bus_off_state(state) ||
+                        s->tec >= s->ewlr || s->rec >= s->ewlr);
 }
 
 static void sja_enter_reset(CanSJA1000State *s);
@@ -253,8 +279,7 @@ static void sja_bus_off(CanSJA1000State *s)
     s->tec = SJA_RECOVERY_TEC;
     s->rec = 0;
     /* the chip sets MOD.RM itself and waits for the host to clear it */
-    s->recovery_start = INT64_MAX;
-    sja_update_error_state(s);
+    sja_set_error_state(s, SJA1000_BUS_OFF, true);
     sja_enter_reset(s);
 }
 
@@ -313,7 +338,7 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
      * counter alone (ISO 11898-1 12.1.4.2 exception 1): a lone node stays at
      * 128, error passive, and never goes bus-off.
      */
-    if (!s->passive || result != CAN_TX_NO_ACK) {
+    if (!sja_is_passive(s) || result != CAN_TX_NO_ACK) {
         s->tec += 8;
     }
     if (s->tec > SJA_BUS_OFF_LIMIT) {
@@ -351,7 +376,7 @@ static bool sja_rx_error(CanBusClientState *client, bool own)
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
     bool active_flag;
 
-    if (sja_in_reset(s) || s->recovery_start >= 0 || sja_sleeping(s)) {
+    if (sja_in_reset(s) || sja_is_bus_off(s) || sja_sleeping(s)) {
         return false;
     }
     sja_bus_error(s, SJA_ECC_RX_STUFF_ERROR);
@@ -359,7 +384,7 @@ static bool sja_rx_error(CanBusClientState *client, bool own)
     if (FIELD_EX8(s->mod, MOD, LOM)) {
         return false;
     }
-    active_flag = !s->passive;
+    active_flag = !sja_is_passive(s);
     /*
      * ISO 11898-1 12.1.4.2: +1 for a receiver that detects an error; the
      * node that detected it first also sees the others' flags follow its
@@ -373,7 +398,7 @@ static bool sja_rx_error(CanBusClientState *client, bool own)
 
 static bool sja_error_passive(CanBusClientState *client)
 {
-    return container_of(client, CanSJA1000State, bus_client)->passive;
+    return sja_is_passive(container_of(client, CanSJA1000State, bus_client));
 }
 
 static bool sja_acks(CanBusClientState *client)
@@ -381,7 +406,7 @@ static bool sja_acks(CanBusClientState *client)
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
 
     return !sja_in_reset(s) && !FIELD_EX8(s->mod, MOD, LOM) &&
-           !sja_sleeping(s) && s->recovery_start < 0;
+           !sja_sleeping(s) && !sja_is_bus_off(s);
 }
 
 static bool sja_can_receive(CanBusClientState *client)
@@ -396,7 +421,7 @@ static ssize_t sja_receive(CanBusClientState *client,
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
     size_t i;
 
-    if (sja_in_reset(s) || s->recovery_start >= 0) {
+    if (sja_in_reset(s) || sja_is_bus_off(s)) {
         return frames_cnt;
     }
     if (sja_sleeping(s)) {
@@ -450,7 +475,7 @@ static uint8_t sja_txerr_value(CanSJA1000State *s)
     int64_t elapsed;
     unsigned seen;
 
-    if (s->recovery_start < 0 || s->recovery_start == INT64_MAX) {
+    if (s->state != SJA1000_BUS_OFF_RECOVERY) {
         /* in reset mode a recovery's count stands still in tec */
         return MIN(s->tec, SJA_BUS_OFF_LIMIT);
     }
@@ -464,21 +489,19 @@ static void sja_recovery_done(void *opaque)
     CanSJA1000State *s = opaque;
 
     trace_sja1000_bus_on(DEVICE(s)->canonical_path);
-    s->recovery_start = -1;
     s->tec = 0;
     s->rec = 0;
-    s->passive = false;
-    sja_update_error_state(s);
+    sja_set_error_state(s, SJA1000_ERROR_ACTIVE, false);
 }
 
 static void sja_enter_reset(CanSJA1000State *s)
 {
     s->mod |= R_MOD_RM_MASK;
     timer_del(s->recovery_timer);
-    if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {
+    if (s->state == SJA1000_BUS_OFF_RECOVERY) {
         /* bus-off stays; the recovery count freezes until RM is cleared */
         s->tec = sja_txerr_value(s);
-        s->recovery_start = INT64_MAX;
+        s->state = SJA1000_BUS_OFF;
     }
     /* a transmission not yet on the wire is dropped */
     if (can_bus_client_tx_abort(&s->bus_client)) {
@@ -494,21 +517,23 @@ static void sja_leave_reset(CanSJA1000State *s)
 {
     s->mod &= ~R_MOD_RM_MASK;
     can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
-    if (s->recovery_start == INT64_MAX) {
-        /* count the bus-free sequences from where TXERR stands */
-        unsigned seen = SJA_RECOVERY_TEC - s->tec;
-
-        s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
-                            sja_recovery_ns(s, seen * 11);
-        timer_mod(s->recovery_timer, s->recovery_start +
-                  sja_recovery_ns(s, SJA_RECOVERY_BITS));
-    } else if (s->tec == SJA_BUS_OFF_LIMIT) {
+    if (s->tec == SJA_BUS_OFF_LIMIT) {
         /*
          * TXERR = 255 written in reset mode: a CPU-driven bus-off event,
          * which puts the chip back in reset mode as any bus-off does.
          */
         sja_bus_off(s);
         return;
+    }
+    if (s->state == SJA1000_BUS_OFF) {
+        /* count the bus-free sequences from where TXERR stands */
+        unsigned seen = SJA_RECOVERY_TEC - s->tec;
+
+        s->state = SJA1000_BUS_OFF_RECOVERY;
+        s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+                            sja_recovery_ns(s, seen * 11);
+        timer_mod(s->recovery_timer, s->recovery_start +
+                  sja_recovery_ns(s, SJA_RECOVERY_BITS));
     }
     sja_update_error_state(s);
 }
@@ -541,11 +566,11 @@ static void sja_transmit(CanSJA1000State *s, bool self_rx, bool single_shot)
                       DEVICE(s)->canonical_path);
         return;
     }
-    if (FIELD_EX8(s->mod, MOD, LOM) || s->recovery_start >= 0) {
+    if (FIELD_EX8(s->mod, MOD, LOM) || sja_is_bus_off(s)) {
         /* a listen-only or bus-off node cannot drive the bus */
         qemu_log_mask(LOG_GUEST_ERROR, "%s: transmission requested in "
                       "%s, ignored\n", DEVICE(s)->canonical_path,
-                      s->recovery_start >= 0 ? "bus-off" : "listen-only mode");
+                      sja_is_bus_off(s) ? "bus-off" : "listen-only mode");
         return;
     }
     sja1000_decode(sja_pelican(s), s->tx_buf, &frame);
@@ -602,7 +627,7 @@ static uint8_t sja_status(CanSJA1000State *s)
      * recovery) as receiving and transmitting; BasicCAN does not.
      */
     bool waiting = sja_pelican(s) &&
-                   (sja_in_reset(s) || s->recovery_start >= 0);
+                   (sja_in_reset(s) || sja_is_bus_off(s));
     uint8_t sr = 0;
 
     sr = FIELD_DP8(sr, SR, RBS, sja_rx_pending(s));
@@ -613,7 +638,7 @@ static uint8_t sja_status(CanSJA1000State *s)
     sr = FIELD_DP8(sr, SR, RS, waiting);
     sr = FIELD_DP8(sr, SR, TS, waiting || s->tx_busy);
     sr = FIELD_DP8(sr, SR, ES, s->sr_es);
-    sr = FIELD_DP8(sr, SR, BS, s->sr_bs);
+    sr = FIELD_DP8(sr, SR, BS, sja_is_bus_off(s));
     return sr;
 }
 
@@ -808,17 +833,20 @@ static void sja_write_pelican(CanSJA1000State *s, hwaddr addr, uint8_t value)
         break;
     case A_RXERR:
         /* while bus-off the counter is not the host's to set */
-        if (s->recovery_start < 0) {
+        if (!sja_is_bus_off(s)) {
             s->rec = value;
         }
         break;
     case A_TXERR:
         /*
-         * Any value ends a bus-off state; 255 starts a new one when reset
-         * mode is left.
+         * Datasheet 6.4.12: 0..254 clear the bus-off flag, and the chip
+         * waits for one bus-free once reset mode is left; ES follows the
+         * counters then.  255 starts a bus-off when reset mode is left.
          */
         s->tec = value;
-        s->recovery_start = -1;
+        if (sja_is_bus_off(s) && value != SJA_BUS_OFF_LIMIT) {
+            sja_set_error_state(s, SJA1000_ERROR_ACTIVE, s->sr_es);
+        }
         break;
     case A_RBSA:
         /* reset mode emptied the FIFO: the next frame goes there */
@@ -989,9 +1017,7 @@ static void sja_reset_hold(Object *obj, ResetType type)
     s->tx_complete = true;
     s->dos = false;
     s->sr_es = false;
-    s->sr_bs = false;
-    s->passive = false;
-    s->recovery_start = -1;
+    s->state = SJA1000_ERROR_ACTIVE;
     s->rbsa = 0;
     sja_fifo_clear(s);
 }
@@ -1051,6 +1077,12 @@ static int sja_post_load(void *opaque, int version_id)
         s->rx_frames > SJA1000_RX_FIFO_SIZE) {
         return -EINVAL;
     }
+    /* a frozen bus-off recovery's count is at most 127, or 255 written */
+    if (s->state > SJA1000_BUS_OFF_RECOVERY ||
+        (s->state == SJA1000_BUS_OFF && s->tec > SJA_RECOVERY_TEC &&
+         s->tec != SJA_BUS_OFF_LIMIT)) {
+        return -EINVAL;
+    }
     /* RMC frames from RBSA must end exactly at the write position */
     for (frames = 0; frames < s->rx_frames; frames++) {
         used += sja1000_stored_len(pelican, sja_fifo_byte(s, used),
@@ -1063,7 +1095,7 @@ static int sja_post_load(void *opaque, int version_id)
         return -EINVAL;
     }
     can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
-    if (s->recovery_start >= 0 && s->recovery_start != INT64_MAX) {
+    if (s->state == SJA1000_BUS_OFF_RECOVERY) {
         timer_mod(s->recovery_timer, s->recovery_start +
                   sja_recovery_ns(s, SJA_RECOVERY_BITS));
     }
@@ -1092,7 +1124,10 @@ static const VMStateDescription vmstate_can_sja1000_alone = {
 
 const VMStateDescription vmstate_can_sja1000 = {
     .name = "can-sja1000",
-    /* 2: the RX FIFO as RAM, RBSA and write position instead of a Fifo8 */
+    /*
+     * 2: the RX FIFO as RAM, RBSA and write position instead of a Fifo8;
+     * the error state as one value instead of two flags and a time
+     */
     .version_id = 2,
     .minimum_version_id = 2,
     .post_load = sja_post_load,
@@ -1123,8 +1158,7 @@ const VMStateDescription vmstate_can_sja1000 = {
         VMSTATE_BOOL(tx_self_rx, CanSJA1000State),
         VMSTATE_BOOL(dos, CanSJA1000State),
         VMSTATE_BOOL(sr_es, CanSJA1000State),
-        VMSTATE_BOOL(sr_bs, CanSJA1000State),
-        VMSTATE_BOOL(passive, CanSJA1000State),
+        VMSTATE_UINT8(state, CanSJA1000State),
         VMSTATE_BOOL(ecc_armed, CanSJA1000State),
         VMSTATE_UINT8(alc, CanSJA1000State),
         VMSTATE_BOOL(alc_armed, CanSJA1000State),

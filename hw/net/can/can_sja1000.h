@@ -17,6 +17,16 @@
 #include "hw/net/can_sja1000_regs.h"
 
 #define TYPE_CAN_SJA1000 "can-sja1000"
+
+/* Fault confinement (ISO 11898-1 clause 12) as the chip reports it */
+typedef enum SJA1000ErrorState {
+    SJA1000_ERROR_ACTIVE,
+    SJA1000_ERROR_PASSIVE,
+    /* SR.BS, the chip set reset mode and waits for the host to clear it */
+    SJA1000_BUS_OFF,
+    /* SR.BS, reset mode cleared: TXERR counts 128 bus-free sequences down */
+    SJA1000_BUS_OFF_RECOVERY,
+} SJA1000ErrorState;
 OBJECT_DECLARE_SIMPLE_TYPE(CanSJA1000State, CAN_SJA1000)
 
 struct CanSJA1000State {
@@ -58,11 +68,10 @@ struct CanSJA1000State {
     bool tx_self_rx;
     bool dos;               /* SR.DOS */
     bool sr_es;             /* SR.ES as last reported */
-    bool sr_bs;             /* SR.BS */
-    bool passive;           /* error passive as last reported */
+    uint8_t state;          /* SJA1000ErrorState, as last reported */
     bool ecc_armed;         /* ECC captures the next bus error */
     bool alc_armed;         /* ALC captures the next arbitration loss */
-    int64_t recovery_start; /* bus-off recovery began (ns), or -1 */
+    int64_t recovery_start; /* SJA1000_BUS_OFF_RECOVERY began (ns) */
 
     /* counters for the user, not chip state */
     uint64_t rx_overruns;
