@@ -1495,7 +1495,8 @@ static void test_reset_mode_during_bus_off_recovery_freezes_txerr(void)
 
 /*
  * Datasheet 6.4.12: during bus-off, writing TXERR a value from 0 to 254
- * in reset mode clears the bus-off state.
+ * in reset mode clears the bus-off flag (SR.BS, with EI for the change);
+ * ES follows the new count once reset mode is left (6.4.11).
  */
 static void test_writing_txerr_below_255_ends_bus_off(void)
 {
@@ -1507,14 +1508,19 @@ static void test_writing_txerr_below_255_ends_bus_off(void)
     sja_pelican_setup(c, 0, R_IR_EI_MASK);
     force_bus_off(c);
     g_assert_cmphex(sja_rd(c, A_SR) & R_SR_BS_MASK, ==, R_SR_BS_MASK);
+    g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_EI_MASK);
     wait_us(&r, 100);
 
     /* in reset mode again, whether the chip or the host set it */
     sja_wr(c, A_MOD, R_MOD_RM_MASK);
     sja_wr(c, A_TXERR, 0);
+    g_assert_cmphex(sja_rd(c, A_SR) & (R_SR_BS_MASK | R_SR_ES_MASK), ==,
+                    R_SR_ES_MASK);
+    g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_EI_MASK);
     sja_wr(c, A_MOD, 0);
     wait_us(&r, 100);
     g_assert_cmphex(sja_rd(c, A_SR) & (R_SR_BS_MASK | R_SR_ES_MASK), ==, 0);
+    g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_EI_MASK);
     g_assert_cmpuint(sja_rd(c, A_TXERR), ==, 0);
     rig_stop(&r);
 }
