@@ -9,6 +9,8 @@
  * that already exist elsewhere (a host interface) with can_bus_client_send().
  * When a frame is on the wire is the bus's decision, so that clients do not
  * change with the bus's timing model.  The bus's state stays its own.
+ * Observers (captures, monitors) attach the same way and see every event
+ * on the wire without taking part in it; see "Observers" below.
  */
 
 #ifndef NET_CAN_EMU_H
@@ -60,6 +62,7 @@ typedef struct CanBusClientState CanBusClientState;
 typedef struct CanBusState CanBusState;
 /* The bus's record of one attached client; private to the bus */
 typedef struct CanBusPort CanBusPort;
+typedef struct CanBusEvent CanBusEvent;
 
 #define TYPE_CAN_BUS "can-bus"
 OBJECT_DECLARE_SIMPLE_TYPE(CanBusState, CAN_BUS)
@@ -114,6 +117,11 @@ typedef struct CanBusClientInfo {
      * take for the end of frame, so they still receive the frame.
      */
     bool (*error_passive)(CanBusClientState *client);
+    /*
+     * An observer's only callback, and only an observer's: @event
+     * happened on the bus.
+     */
+    void (*observe)(CanBusClientState *client, const CanBusEvent *event);
 } CanBusClientInfo;
 
 struct CanBusClientState {
@@ -126,7 +134,8 @@ struct CanBusClientState {
  * canonical path, a backend's id): the name migration matches clients by
  * and observers see senders by.  With @bus NULL the client is alone, as a
  * controller with nothing on its connector: its transmissions meet no
- * acknowledgement.  Fails if @client is attached already or @name is taken.
+ * acknowledgement.  Fails if @client is attached already or @name is taken,
+ * or if an observer is given no bus.
  */
 bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
                     const CanBusClientInfo *info, const char *name,
@@ -183,10 +192,119 @@ bool can_bus_client_tx_abort(CanBusClientState *client);
  * transmissions on their own.  On a bus with timing they wait their turn on
  * the wire in a bounded queue, taking the bus's bitrate; frames beyond it
  * are dropped and counted.  Returns the number of frames taken, or -1 if
- * @client is not attached.
+ * @client is not attached or is an observer.
  */
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);
+
+/*
+ * Observers.  An observer sees everything that happens on a bus's wire
+ * without taking part in it: it acknowledges nothing, sends nothing and
+ * competes in no arbitration, so attaching one changes no outcome.
+ * Captures (pcap, candump), frame displays and replay checks are
+ * observers.  One attaches with can_bus_attach() to a bus, like any
+ * client, with a CanBusClientInfo that has observe() and no other
+ * callback, and gets one CanBusEvent for each thing that happens, in the
+ * order the bus sees them.  The event and what it points to are valid
+ * during the call only.
+ *
+ * The events carry what a SocketCAN error frame would say: an ACK error
+ * (CAN_ERR_ACK); an error flag with its kind and where it was detected
+ * (CAN_ERR_PROT, CAN_ERR_PROT_BIT or _STUFF, CAN_ERR_PROT_LOC_*); a
+ * controller's state change with its counters (CAN_ERR_CRTL warning or
+ * passive, CAN_ERR_BUSOFF, TEC and REC).
+ */
+typedef enum CanBusEventType {
+    /*
+     * @frame went over the wire; every node that could follow it has it.
+     * An error report a host backend passes on (QEMU_CAN_ERR_FLAG) is
+     * shown so too.
+     */
+    CAN_BUS_EVENT_FRAME,
+    /*
+     * Nobody acknowledged @frame: its sender signals an ACK error and
+     * will retry (after the ACK delimiter)
+     */
+    CAN_BUS_EVENT_ACK_ERROR,
+    /* A node's active error flag destroyed @frame (see @error) */
+    CAN_BUS_EVENT_ERROR_FLAG,
+    /*
+     * @frame lost arbitration to another (see @arbitration) and waits for
+     * the wire to be free: timed buses only (at the start of the
+     * arbitration)
+     */
+    CAN_BUS_EVENT_ARBITRATION_LOST,
+    /*
+     * The controller @client reported a change of its error state (see
+     * @state), with can_bus_client_report_state()
+     */
+    CAN_BUS_EVENT_STATE,
+} CanBusEventType;
+
+/* ISO 11898-1 fault confinement states, with the warning level */
+typedef enum CanBusErrorState {
+    CAN_BUS_STATE_ERROR_ACTIVE,
+    CAN_BUS_STATE_ERROR_WARNING,    /* a counter at the warning limit */
+    CAN_BUS_STATE_ERROR_PASSIVE,
+    CAN_BUS_STATE_BUS_OFF,
+} CanBusErrorState;
+
+/* What an error flag signals (ISO 11898-1 10.11) */
+typedef enum CanBusErrorKind {
+    CAN_BUS_ERROR_BIT,      /* a transmitter saw another bit than it sent */
+    CAN_BUS_ERROR_STUFF,    /* a receiver saw six equal bits */
+} CanBusErrorKind;
+
+/* Where in the frame an error was detected */
+typedef enum CanBusErrorField {
+    CAN_BUS_FIELD_UNKNOWN,
+    CAN_BUS_FIELD_IDENTIFIER,
+} CanBusErrorField;
+
+struct CanBusEvent {
+    CanBusEventType type;
+    /*
+     * Bus time (QEMU_CLOCK_VIRTUAL, ns) of the event: a frame's end (its
+     * last bit, interframe space included, on a timed bus; on an instant
+     * bus frames take no time), the end of a failed attempt, the start of
+     * an arbitration, a controller's report.
+     */
+    int64_t time_ns;
+    /*
+     * The client it is about, by the name it attached under: @frame's
+     * sender, or the controller that reported a state
+     */
+    const char *client;
+    /* The frame concerned; NULL for CAN_BUS_EVENT_STATE */
+    const qemu_can_frame *frame;
+    union {
+        /* CAN_BUS_EVENT_ERROR_FLAG */
+        struct {
+            const char *node;           /* the node that flagged first */
+            CanBusErrorKind kind;       /* the error it detected */
+            CanBusErrorField field;
+        } error;
+        /* CAN_BUS_EVENT_ARBITRATION_LOST */
+        struct {
+            unsigned bit;               /* as arbitration_lost() numbers it */
+            const char *winner;
+        } arbitration;
+        /* CAN_BUS_EVENT_STATE */
+        struct {
+            CanBusErrorState state;
+            unsigned tec;
+            unsigned rec;
+        } state;
+    };
+};
+
+/*
+ * A controller reports that its error state is now @state, with its
+ * transmit and receive error counters, to the bus's observers.
+ */
+void can_bus_client_report_state(CanBusClientState *client,
+                                 CanBusErrorState state, unsigned tec,
+                                 unsigned rec);
 
 /*
  * Migration.  What a client on a bus has in flight migrates with the bus.

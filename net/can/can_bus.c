@@ -115,7 +115,46 @@ void can_bus_deliver(CanBusPort *sender, const qemu_can_frame *frame)
     }
 }
 
-void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
+void can_bus_notify(CanBusState *bus, CanBusEvent *event)
+{
+    CanBusPort *obs, *next;
+
+    if (!bus) {
+        return;
+    }
+    event->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    QTAILQ_FOREACH_SAFE(obs, &bus->observers, next, next) {
+        obs->info->observe(obs->client, event);
+    }
+}
+
+void can_bus_notify_frame(CanBusPort *port, CanBusEventType type,
+                          const qemu_can_frame *frame)
+{
+    CanBusEvent event = {
+        .type = type,
+        .client = port->name,
+        .frame = frame,
+    };
+
+    can_bus_notify(port->bus, &event);
+}
+
+void can_bus_client_report_state(CanBusClientState *client,
+                                 CanBusErrorState state, unsigned tec,
+                                 unsigned rec)
+{
+    CanBusPort *port = client->port;
+    CanBusEvent event = {
+        .type = CAN_BUS_EVENT_STATE,
+        .client = port->name,
+        .state = { .state = state, .tec = tec, .rec = rec },
+    };
+
+    can_bus_notify(port->bus, &event);
+}
+
+static void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
 {
     if (frame->can_id & QEMU_CAN_ERR_FLAG) {
         bus->error_frames++;
@@ -125,6 +164,15 @@ void can_bus_count(CanBusState *bus, const qemu_can_frame *frame)
     if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
         bus->fd_frames++;
     }
+}
+
+void can_bus_carry(CanBusPort *port, const qemu_can_frame *frame)
+{
+    if (port->bus) {
+        can_bus_count(port->bus, frame);
+    }
+    can_bus_deliver(port, frame);
+    can_bus_notify_frame(port, CAN_BUS_EVENT_FRAME, frame);
 }
 
 static void can_bus_tx_done(CanBusPort *port, CanTxResult result)
@@ -172,10 +220,7 @@ void can_bus_attempt(CanBusPort *port)
 {
     if (can_bus_acked(port)) {
         port->tx_pending = false;
-        if (port->bus) {
-            can_bus_count(port->bus, &port->tx_frame);
-        }
-        can_bus_deliver(port, &port->tx_frame);
+        can_bus_carry(port, &port->tx_frame);
         can_bus_tx_done(port, CAN_TX_OK);
         return;
     }
@@ -188,6 +233,7 @@ void can_bus_attempt(CanBusPort *port)
      * attempt.
      */
     trace_can_bus_no_ack(port->name, port->tx_frame.can_id);
+    can_bus_notify_frame(port, CAN_BUS_EVENT_ACK_ERROR, &port->tx_frame);
     if (port->info->error_passive &&
         port->info->error_passive(port->client)) {
         can_bus_deliver(port, &port->tx_frame);
@@ -291,7 +337,7 @@ ssize_t can_bus_client_send(CanBusClientState *client,
     qemu_can_frame frame;
     size_t i, taken = 0;
 
-    if (!port) {
+    if (!port || port->info->observe) {
         return -1;
     }
     if (!port->bus) {
@@ -322,16 +368,36 @@ CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)
             return port;
         }
     }
+    QTAILQ_FOREACH(port, &bus->observers, next) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
+    }
     return NULL;
+}
+
+static bool can_bus_is_observer(const CanBusClientInfo *info)
+{
+    /* an observer has nothing else to do on the bus */
+    assert(!info->observe ||
+           (!info->can_receive && !info->receive && !info->acks &&
+            !info->tx_done && !info->arbitration_lost && !info->rx_error &&
+            !info->error_passive));
+    return info->observe;
 }
 
 bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
                     const CanBusClientInfo *info, const char *name,
                     Error **errp)
 {
+    bool observer = can_bus_is_observer(info);
     CanBusPort *port;
 
-    assert(info->can_receive && info->receive);
+    assert(observer || (info->can_receive && info->receive));
+    if (observer && !bus) {
+        error_setg(errp, "%s: an observer needs a can-bus to observe", name);
+        return false;
+    }
     if (client->port) {
         error_setg(errp, "%s is attached to a CAN bus already", name);
         return false;
@@ -351,7 +417,9 @@ bool can_bus_attach(CanBusState *bus, CanBusClientState *client,
     port->info = info;
     port->bus = bus;
     port->name = g_strdup(name);
-    if (bus) {
+    if (observer) {
+        QTAILQ_INSERT_TAIL(&bus->observers, port, next);
+    } else if (bus) {
         QTAILQ_INSERT_TAIL(&bus->ports, port, next);
     }
     client->port = port;
@@ -372,7 +440,11 @@ void can_bus_detach(CanBusClientState *client)
             /* the frame is cut short; the wire stays busy to its end */
             bus->on_wire = NULL;
         }
-        QTAILQ_REMOVE(&bus->ports, port, next);
+        if (port->info->observe) {
+            QTAILQ_REMOVE(&bus->observers, port, next);
+        } else {
+            QTAILQ_REMOVE(&bus->ports, port, next);
+        }
     }
     if (port->send_queue) {
         g_queue_free_full(port->send_queue, g_free);
@@ -484,6 +556,7 @@ static void can_bus_init(Object *obj)
     CanBusState *bus = CAN_BUS(obj);
 
     QTAILQ_INIT(&bus->ports);
+    QTAILQ_INIT(&bus->observers);
     bus->name = g_strdup("can-bus");
     bus->engine = &can_bus_instant_engine;
     object_property_add_uint64_ptr(obj, "frames", &bus->frames,
@@ -509,6 +582,9 @@ static void can_bus_finalize(Object *obj)
     QTAILQ_FOREACH_SAFE(port, &bus->ports, next, next) {
         can_bus_detach(port->client);
     }
+    QTAILQ_FOREACH_SAFE(port, &bus->observers, next, next) {
+        can_bus_detach(port->client);
+    }
     if (bus->complete) {
         vmstate_unregister(VMSTATE_IF(bus), &vmstate_can_bus, bus);
     }
@@ -526,7 +602,9 @@ static char *can_bus_vmstate_id(VMStateIf *obj)
 static bool can_bus_can_be_deleted(UserCreatable *uc)
 {
     /* controllers and backends hold a pointer to their bus */
-    return QTAILQ_EMPTY(&CAN_BUS(uc)->ports);
+    CanBusState *bus = CAN_BUS(uc);
+
+    return QTAILQ_EMPTY(&bus->ports) && QTAILQ_EMPTY(&bus->observers);
 }
 
 static void can_bus_class_init(ObjectClass *oc, void *data)

@@ -55,8 +55,7 @@ static void can_bus_instant_schedule(CanBusPort *port)
 static bool can_bus_instant_send(CanBusPort *port,
                                  const qemu_can_frame *frame)
 {
-    can_bus_count(port->bus, frame);
-    can_bus_deliver(port, frame);
+    can_bus_carry(port, frame);
     return true;
 }
 

@@ -84,6 +84,8 @@ struct CanBusState {
     uint32_t bitrate;
     uint32_t data_bitrate;
     QTAILQ_HEAD(, CanBusPort) ports;
+    /* observers take no part: they are not among the ports above */
+    QTAILQ_HEAD(, CanBusPort) observers;
     /*
      * With timing: the end of the frame on the wire, or when the next
      * arbitration is due.
@@ -128,8 +130,13 @@ CanWireBits can_frame_wire_bits(const qemu_can_frame *frame);
 
 /* can_bus.c, for the engines and migration */
 
-/* The client of @bus attached as @name, or NULL */
+/* The client or observer of @bus attached as @name, or NULL */
 CanBusPort *can_bus_find_port(CanBusState *bus, const char *name);
+/* Tell @bus's observers of @event, stamping it with the bus time */
+void can_bus_notify(CanBusState *bus, CanBusEvent *event);
+/* The same, for an event of @type about @frame, sent by @port */
+void can_bus_notify_frame(CanBusPort *port, CanBusEventType type,
+                          const qemu_can_frame *frame);
 /* The engine that carries @port's frames */
 const CanBusEngine *can_bus_port_engine(CanBusPort *port);
 /* The bitrate @port's frames go at: its own, the bus's, or a peer's */
@@ -141,8 +148,11 @@ int64_t can_bits_ns(unsigned bits, uint32_t bitrate);
 int64_t can_bus_frame_ns(CanBusPort *port);
 /* Hand @frame to every client of @sender's bus but @sender */
 void can_bus_deliver(CanBusPort *sender, const qemu_can_frame *frame);
-/* Count @frame among @bus's frames, or error reports */
-void can_bus_count(CanBusState *bus, const qemu_can_frame *frame);
+/*
+ * @frame from @port went over the wire: count it (among frames, or error
+ * reports), deliver it and show it to the observers
+ */
+void can_bus_carry(CanBusPort *port, const qemu_can_frame *frame);
 /* The due frame that wins arbitration on @bus at @now, or NULL */
 CanBusPort *can_bus_arbitrate(CanBusState *bus, int64_t now);
 /*

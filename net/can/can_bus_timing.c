@@ -71,19 +71,30 @@ static int64_t can_bus_timed_retry_delay_ns(CanBusPort *port)
  */
 static bool can_bus_timed_destroyed(CanBusPort *sender)
 {
-    CanBusPort *peer;
-    bool destroyed = false;
+    CanBusPort *peer, *flagger = NULL;
+    CanBusEvent event = {
+        .type = CAN_BUS_EVENT_ERROR_FLAG,
+        .client = sender->name,
+        .frame = &sender->tx_frame,
+        /* a node that cannot follow the bits fails within the identifier */
+        .error = {
+            .kind = CAN_BUS_ERROR_STUFF,
+            .field = CAN_BUS_FIELD_IDENTIFIER,
+        },
+    };
 
     QTAILQ_FOREACH(peer, &sender->bus->ports, next) {
         if (peer != sender && peer->info->rx_error &&
             !can_bus_timed_follows(peer, sender) &&
-            peer->info->rx_error(peer->client, true)) {
-            destroyed = true;
+            peer->info->rx_error(peer->client, true) && !flagger) {
+            flagger = peer;
         }
     }
-    if (!destroyed) {
+    if (!flagger) {
         return false;
     }
+    event.error.node = flagger->name;
+    can_bus_notify(sender->bus, &event);
     QTAILQ_FOREACH(peer, &sender->bus->ports, next) {
         if (peer != sender && peer->info->rx_error &&
             can_bus_timed_follows(peer, sender)) {
@@ -129,6 +140,12 @@ static void can_bus_timed_losers(CanBusState *bus, CanBusPort *winner,
         if (port->info->arbitration_lost) {
             port->info->arbitration_lost(port->client, bit);
         }
+        can_bus_notify(bus, &(CanBusEvent) {
+            .type = CAN_BUS_EVENT_ARBITRATION_LOST,
+            .client = port->name,
+            .frame = &port->tx_frame,
+            .arbitration = { .bit = bit, .winner = winner->name },
+        });
     }
 }
 
@@ -190,8 +207,7 @@ static bool can_bus_timed_send(CanBusPort *port, const qemu_can_frame *frame)
 
     /* error reports are no frames on the wire */
     if (frame->can_id & QEMU_CAN_ERR_FLAG) {
-        can_bus_count(bus, frame);
-        can_bus_deliver(port, frame);
+        can_bus_carry(port, frame);
         return true;
     }
     if (!port->send_queue) {
