@@ -21,12 +21,9 @@
 #define S5920_INTCSR        0x38
 #define S5920_PTCR          0x60
 #define INTCSR_ADDON_INTEN  (1u << 13)
+#define INTCSR_INT_ASSERTED (1u << 23)
 #define XILINX_VERINT       7
 
-/* PIIX3 routes all four PCI interrupt lines to ISA IRQ / GSI 11 here */
-#define PIIX3_DEVFN         QPCI_DEVFN(1, 0)
-#define PIIX3_PIRQRC        0x60
-#define INTX_GSI            11
 
 typedef SJAChan Chan;
 
@@ -45,29 +42,6 @@ static Chan kvaser_chan(Board *b, unsigned i)
         .dev = b->dev, .bar = b->bar[KVASER_SJA_BAR],
         .base = i * KVASER_CHANNEL_SIZE,
     };
-}
-
-/*
- * What firmware does on a pc machine: route PIRQA..D to IRQ 11 in the
- * PIIX3 and tell the device; then watch the IOAPIC input.
- */
-static void intx_route(Board *b)
-{
-    QPCIDevice *piix3 = qpci_device_find(b->bus, PIIX3_DEVFN);
-    int i;
-
-    g_assert(piix3);
-    for (i = 0; i < 4; i++) {
-        qpci_config_writeb(piix3, PIIX3_PIRQRC + i, INTX_GSI);
-    }
-    g_free(piix3);
-    qpci_config_writeb(b->dev, PCI_INTERRUPT_LINE, INTX_GSI);
-    qtest_irq_intercept_in(b->qts, "ioapic");
-}
-
-static bool intx(Board *b)
-{
-    return qtest_get_irq(b->qts, INTX_GSI);
 }
 
 static void intcsr_write(Board *b, uint32_t value)
@@ -129,6 +103,9 @@ static void test_s5920_intcsr_and_ptcr(void)
     intcsr_write(&b, INTCSR_ADDON_INTEN);
     g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_INTCSR) &
                     INTCSR_ADDON_INTEN, ==, INTCSR_ADDON_INTEN);
+    /* the mailbox selects and the enable stick; status bits do not */
+    intcsr_write(&b, 0xffffffff);
+    g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_INTCSR), ==, 0x3f1f);
     qpci_io_writel(b.dev, s5920, S5920_PTCR, 0x80808080);
     g_assert_cmphex(qpci_io_readl(b.dev, s5920, S5920_PTCR), ==, 0x80808080);
     board_stop(&b);
@@ -229,6 +206,49 @@ static void test_channel_interrupt_needs_intcsr_addon_enable(void)
     board_stop(&b);
 }
 
+static bool intcsr_int_asserted(Board *b)
+{
+    return qpci_io_readl(b->dev, b->bar[KVASER_S5920_BAR], S5920_INTCSR) &
+           INTCSR_INT_ASSERTED;
+}
+
+/*
+ * INTCSR bit 23, "interrupt asserted", is read-only and follows INTA#: a
+ * driver that looks at it before it services the channels must see 1 for
+ * a pending interrupt of any channel, and 0 once that is served.
+ */
+static void test_intcsr_bit23_follows_intx(const void *data)
+{
+    unsigned channels = GPOINTER_TO_UINT(data);
+    g_autofree char *props = g_strdup_printf("channels=%u", channels);
+    Board b;
+    unsigned i;
+
+    kvaser_start(&b, props);
+    intx_route(&b);
+    intcsr_write(&b, INTCSR_ADDON_INTEN | INTCSR_INT_ASSERTED);
+    g_assert_false(intcsr_int_asserted(&b));
+    for (i = 0; i < channels; i++) {
+        Chan c = kvaser_chan(&b, i);
+
+        sja_pelican_setup(&c, MOD_STM, IR_RI);
+        g_assert_false(intcsr_int_asserted(&b));
+        board_send_std(&b, &c, 0x20 + i, i, CMR_SRR);
+        g_assert_true(intx(&b));
+        g_assert_true(intcsr_int_asserted(&b));
+        /* the pass-through off takes INTA# and the bit down together */
+        intcsr_write(&b, 0);
+        g_assert_false(intx(&b));
+        g_assert_false(intcsr_int_asserted(&b));
+        intcsr_write(&b, INTCSR_ADDON_INTEN);
+        g_assert_true(intcsr_int_asserted(&b));
+        sja_wr(&c, REG_CMR, CMR_RRB);
+        g_assert_false(intx(&b));
+        g_assert_false(intcsr_int_asserted(&b));
+    }
+    board_stop(&b);
+}
+
 /*
  * Both channels of a PCIcan-D share INTx: it stays asserted until every
  * channel's interrupt is cleared, in either order.
@@ -304,13 +324,7 @@ static void test_channels_on_one_bus_talk(void)
     kvaser_start(&b, "channels=2,canbus0=b0,canbus1=b0");
     c0 = kvaser_chan(&b, 0);
     c1 = kvaser_chan(&b, 1);
-    sja_pelican_setup(&c0, 0, 0);
-    sja_pelican_setup(&c1, 0, 0);
-    board_send_std(&b, &c0, 0x123, 0x5a, R_CMR_TR_MASK);
-    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_TCS_MASK, ==, R_SR_TCS_MASK);
-    g_assert_cmpuint(sja_rd(&c1, A_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(&c1, A_FRAME + 1), ==, 0x24);
-    g_assert_cmphex(sja_rd(&c1, A_FRAME + 3), ==, 0x5a);
+    check_channels_talk(&b, &c0, &c1);
     board_stop(&b);
 }
 
@@ -440,6 +454,15 @@ int main(int argc, char **argv)
 
         qtest_add_data_func(path, GUINT_TO_POINTER(channels[i]),
                             test_probe_finds_channels);
+    }
+    for (i = 0; i < ARRAY_SIZE(channels); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/can-kvaser/intcsr-bit23-follows-intx/"
+                            "%u-channel%s", channels[i],
+                            channels[i] == 1 ? "" : "s");
+
+        qtest_add_data_func(path, GUINT_TO_POINTER(channels[i]),
+                            test_intcsr_bit23_follows_intx);
     }
     qtest_add_func("/can-kvaser/absent-channel-slots-read-0",
                    test_absent_channel_slots_read_0);

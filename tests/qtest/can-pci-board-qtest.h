@@ -10,9 +10,14 @@
 
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
 #include "can-sja1000-frame.h"
 
 #define BOARD_SLOT          4
+/* PIIX3 routes all four PCI interrupt lines to ISA IRQ / GSI 11 here */
+#define PIIX3_DEVFN         QPCI_DEVFN(1, 0)
+#define PIIX3_PIRQRC        0x60
+#define INTX_GSI            11
 #define BOARD_MAX_BARS      3
 
 typedef struct Board {
@@ -47,6 +52,29 @@ static inline void board_stop(Board *b)
     qtest_quit(b->qts);
 }
 
+/*
+ * What firmware does on a pc machine: route PIRQA..D to IRQ 11 in the
+ * PIIX3 and tell the device; then watch the IOAPIC input.
+ */
+static inline void intx_route(Board *b)
+{
+    QPCIDevice *piix3 = qpci_device_find(b->bus, PIIX3_DEVFN);
+    int i;
+
+    g_assert(piix3);
+    for (i = 0; i < 4; i++) {
+        qpci_config_writeb(piix3, PIIX3_PIRQRC + i, INTX_GSI);
+    }
+    g_free(piix3);
+    qpci_config_writeb(b->dev, PCI_INTERRUPT_LINE, INTX_GSI);
+    qtest_irq_intercept_in(b->qts, "ioapic");
+}
+
+static inline bool intx(Board *b)
+{
+    return qtest_get_irq(b->qts, INTX_GSI);
+}
+
 /* Channel @c sends @m with command @cmd; 1 ms lets the bus settle */
 static inline void board_send(Board *b, const SJAChan *c, const CanMsg *m,
                               uint8_t cmd)
@@ -63,6 +91,22 @@ static inline void board_send_std(Board *b, const SJAChan *c, uint16_t id,
     CanMsg m = { .id = id, .dlc = 1, .data = { data } };
 
     board_send(b, c, &m, cmd);
+}
+
+/*
+ * Two channels on one bus: a frame from @c0 is acknowledged and lands in
+ * @c1's RX FIFO (id 0x123, data 0x5a)
+ */
+static inline void check_channels_talk(Board *b, const SJAChan *c0,
+                                       const SJAChan *c1)
+{
+    sja_pelican_setup(c0, 0, 0);
+    sja_pelican_setup(c1, 0, 0);
+    board_send_std(b, c0, 0x123, 0x5a, CMR_TR);
+    g_assert_cmphex(sja_rd(c0, REG_SR) & SR_TCS, ==, SR_TCS);
+    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(c1, REG_FRAME + 1), ==, 0x24);
+    g_assert_cmphex(sja_rd(c1, REG_FRAME + 3), ==, 0x5a);
 }
 
 #endif

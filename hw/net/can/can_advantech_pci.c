@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Advantech PCM-3680I and MIOe-3680: two SJA1000 channels each, every
- * channel in an I/O BAR of its own.  They differ in PCI identity and in
+ * Advantech PCM-3680I and MIOe-3680: two SJA1000 channels each, channel n
+ * alone in I/O BAR n.  They differ in PCI identity and in
  * how far apart the registers are.
  */
 
@@ -31,12 +31,18 @@ static void advantech_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
     CanSJA1000PCIClass *k = CAN_SJA1000_PCI_CLASS(klass);
+    unsigned i;
 
     pc->vendor_id = ADVANTECH_VENDOR_ID;
     pc->device_id = board->device_id;
     k->channel_counts = BIT(ADVANTECH_CHANNELS);
     k->clock_hz = ADVANTECH_CLOCK_HZ;
-    k->channel_bar_size = board->bar_size;
+    for (i = 0; i < ADVANTECH_CHANNELS; i++) {
+        k->bars[i] = (SJA1000PCIBar) {
+            .size = board->bar_size, .space = PCI_BASE_ADDRESS_SPACE_IO,
+            .first_channel = i, .slots = 1, .stride = board->bar_size,
+        };
+    }
     k->reg_shift = board->reg_shift;
     dc->desc = board->desc;
 }

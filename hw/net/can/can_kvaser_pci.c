@@ -4,7 +4,9 @@
  * S5920 PCI bridge, as the Linux kvaser_pci driver sees them.
  *
  * BAR0: S5920 operation registers; INTCSR bit 13 passes the add-on
- *       interrupt (the channels' shared INT#) on to INTA#.
+ *       interrupt (the channels' shared INT#) on to INTA#, and bit 23
+ *       (read-only) reads 1 while INTA# is asserted, which is what some
+ *       drivers test before they service the channels.
  * BAR1: the channels, 0x20 bytes each; an empty slot reads 0, so the
  *       driver's probe (write MOD.RM, read it back) finds as many channels
  *       as the board has.
@@ -34,25 +36,33 @@ OBJECT_DECLARE_SIMPLE_TYPE(KvaserPCIState, KVASER_PCI)
 #define KVASER_XILINX_VERSION 1
 
 REG32(S5920_INTCSR, 0x38)
+    FIELD(S5920_INTCSR, OMB_INT_SEL, 0, 5)     /* outgoing mailbox */
+    FIELD(S5920_INTCSR, IMB_INT_SEL, 8, 5)     /* incoming mailbox */
     FIELD(S5920_INTCSR, ADDON_INT_EN, 13, 1)
+    FIELD(S5920_INTCSR, INT_ASSERTED, 23, 1)   /* read-only: INTA# driven */
 REG32(S5920_PTCR, 0x60)
+
+#define S5920_INTCSR_RW (R_S5920_INTCSR_OMB_INT_SEL_MASK | \
+                         R_S5920_INTCSR_IMB_INT_SEL_MASK | \
+                         R_S5920_INTCSR_ADDON_INT_EN_MASK)
 REG8(XILINX_VERINT, 7)
 
 struct KvaserPCIState {
     CanSJA1000PCIState parent_obj;
 
-    MemoryRegion s5920_io;
-    MemoryRegion sja_io;
-    MemoryRegion xilinx_io;
-    uint32_t intcsr;
+    uint32_t intcsr;            /* its read/write bits */
     uint32_t ptcr;
 };
 
-static bool kvaser_irq_enabled(CanSJA1000PCIState *board)
+static bool kvaser_addon_int_enabled(KvaserPCIState *s)
 {
-    KvaserPCIState *s = KVASER_PCI(board);
-
     return FIELD_EX32(s->intcsr, S5920_INTCSR, ADDON_INT_EN);
+}
+
+/* INTA# follows the add-on interrupt (the channels' INT#) while enabled */
+static bool kvaser_intx_level(CanSJA1000PCIState *board)
+{
+    return kvaser_addon_int_enabled(KVASER_PCI(board)) && board->irq_pending;
 }
 
 static uint64_t kvaser_s5920_read(void *opaque, hwaddr addr, unsigned size)
@@ -61,7 +71,9 @@ static uint64_t kvaser_s5920_read(void *opaque, hwaddr addr, unsigned size)
 
     switch (addr) {
     case A_S5920_INTCSR:
-        return s->intcsr;
+        return s->intcsr |
+               FIELD_DP32(0, S5920_INTCSR, INT_ASSERTED,
+                          kvaser_intx_level(CAN_SJA1000_PCI(s)));
     case A_S5920_PTCR:
         return s->ptcr;
     default:
@@ -79,9 +91,10 @@ static void kvaser_s5920_write(void *opaque, hwaddr addr, uint64_t value,
 
     switch (addr) {
     case A_S5920_INTCSR:
-        s->intcsr = value;
+        /* the status bits are read-only or not set by anything we model */
+        s->intcsr = value & S5920_INTCSR_RW;
         trace_kvaser_pci_irq(DEVICE(s)->canonical_path, board->irq_pending,
-                             kvaser_irq_enabled(board));
+                             kvaser_addon_int_enabled(s));
         can_sja1000_pci_update_irq(board);
         break;
     case A_S5920_PTCR:
@@ -110,40 +123,6 @@ static const MemoryRegionOps kvaser_s5920_ops = {
     },
 };
 
-static uint64_t kvaser_sja_read(void *opaque, hwaddr addr, unsigned size)
-{
-    CanSJA1000PCIState *board = opaque;
-    unsigned ch = addr / KVASER_CHANNEL_STRIDE;
-
-    if (ch >= board->channels) {
-        /* no chip in this slot: the probe must not see MOD.RM */
-        return 0;
-    }
-    return can_sja1000_read(&board->chip[ch], addr % KVASER_CHANNEL_STRIDE);
-}
-
-static void kvaser_sja_write(void *opaque, hwaddr addr, uint64_t value,
-                             unsigned size)
-{
-    CanSJA1000PCIState *board = opaque;
-    unsigned ch = addr / KVASER_CHANNEL_STRIDE;
-
-    if (ch < board->channels) {
-        can_sja1000_write(&board->chip[ch], addr % KVASER_CHANNEL_STRIDE,
-                          value);
-    }
-}
-
-static const MemoryRegionOps kvaser_sja_ops = {
-    .read = kvaser_sja_read,
-    .write = kvaser_sja_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 1,
-    },
-};
-
 static uint64_t kvaser_xilinx_read(void *opaque, hwaddr addr, unsigned size)
 {
     return addr == A_XILINX_VERINT ? KVASER_XILINX_VERSION << 4 : 0;
@@ -166,34 +145,12 @@ static const MemoryRegionOps kvaser_xilinx_ops = {
     },
 };
 
-static void kvaser_init_bars(CanSJA1000PCIState *board)
-{
-    KvaserPCIState *s = KVASER_PCI(board);
-    PCIDevice *pdev = PCI_DEVICE(board);
-
-    memory_region_init_io(&s->s5920_io, OBJECT(s), &kvaser_s5920_ops, s,
-                          "kvaser_pci-s5920", KVASER_S5920_SIZE);
-    memory_region_init_io(&s->sja_io, OBJECT(s), &kvaser_sja_ops, s,
-                          "kvaser_pci-sja1000", KVASER_SJA_SIZE);
-    memory_region_init_io(&s->xilinx_io, OBJECT(s), &kvaser_xilinx_ops, s,
-                          "kvaser_pci-xilinx", KVASER_XILINX_SIZE);
-    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_IO, &s->s5920_io);
-    pci_register_bar(pdev, 1, PCI_BASE_ADDRESS_SPACE_IO, &s->sja_io);
-    pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_IO, &s->xilinx_io);
-}
-
 static void kvaser_reset_hold(Object *obj, ResetType type)
 {
     KvaserPCIState *s = KVASER_PCI(obj);
 
     s->intcsr = 0;
     s->ptcr = 0;
-}
-
-static void kvaser_init(Object *obj)
-{
-    /* upstream QEMU's name for channel 0's bus keeps its command lines */
-    object_property_add_alias(obj, "canbus", obj, "canbus0");
 }
 
 static const VMStateDescription vmstate_kvaser_pci = {
@@ -224,8 +181,19 @@ static void kvaser_class_init(ObjectClass *klass, void *data)
     pc->device_id = KVASER_DEVICE_ID;
     k->channel_counts = BIT(1) | BIT(2) | BIT(4);   /* PCIcan-S, -D, -Q */
     k->clock_hz = KVASER_CLOCK_HZ;
-    k->irq_enabled = kvaser_irq_enabled;
-    k->init_bars = kvaser_init_bars;
+    k->intx_level = kvaser_intx_level;
+    k->bars[0] = (SJA1000PCIBar) {
+        .size = KVASER_S5920_SIZE, .space = PCI_BASE_ADDRESS_SPACE_IO,
+        .ops = &kvaser_s5920_ops,
+    };
+    k->bars[1] = (SJA1000PCIBar) {
+        .size = KVASER_SJA_SIZE, .space = PCI_BASE_ADDRESS_SPACE_IO,
+        .slots = KVASER_MAX_CHANNELS, .stride = KVASER_CHANNEL_STRIDE,
+    };
+    k->bars[2] = (SJA1000PCIBar) {
+        .size = KVASER_XILINX_SIZE, .space = PCI_BASE_ADDRESS_SPACE_IO,
+        .ops = &kvaser_xilinx_ops,
+    };
     rc->phases.hold = kvaser_reset_hold;
     dc->desc = "Kvaser PCIcan-S/D/Q (channels=1/2/4), SJA1000";
     dc->vmsd = &vmstate_kvaser_pci;
@@ -237,7 +205,6 @@ static const TypeInfo kvaser_types[] = {
         .name = TYPE_KVASER_PCI,
         .parent = TYPE_CAN_SJA1000_PCI,
         .instance_size = sizeof(KvaserPCIState),
-        .instance_init = kvaser_init,
         .class_init = kvaser_class_init,
     },
 };

@@ -5,6 +5,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/log.h"
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
@@ -15,33 +16,39 @@
 void can_sja1000_pci_update_irq(CanSJA1000PCIState *s)
 {
     CanSJA1000PCIClass *k = CAN_SJA1000_PCI_GET_CLASS(s);
-    bool enabled = !k->irq_enabled || k->irq_enabled(s);
 
-    pci_set_irq(PCI_DEVICE(s), enabled && s->irq_pending);
+    pci_set_irq(PCI_DEVICE(s),
+                k->intx_level ? k->intx_level(s) : s->irq_pending != 0);
 }
 
-static uint64_t sja1000_pci_window_read(void *opaque, hwaddr addr,
-                                        unsigned size)
+static uint64_t sja1000_pci_slot_read(void *opaque, hwaddr addr,
+                                      unsigned size)
 {
-    SJA1000PCIWindow *w = opaque;
-    hwaddr reg = addr >> w->reg_shift;
+    SJA1000PCISlot *slot = opaque;
 
+    if (!slot->chip) {
+        return 0;
+    }
     /* address lines above the chip's seven are not decoded */
-    return can_sja1000_read(w->chip, reg % SJA1000_ADDR_SPACE);
+    return can_sja1000_read(slot->chip,
+                            (addr >> slot->reg_shift) % SJA1000_ADDR_SPACE);
 }
 
-static void sja1000_pci_window_write(void *opaque, hwaddr addr, uint64_t value,
-                                     unsigned size)
+static void sja1000_pci_slot_write(void *opaque, hwaddr addr, uint64_t value,
+                                   unsigned size)
 {
-    SJA1000PCIWindow *w = opaque;
-    hwaddr reg = addr >> w->reg_shift;
+    SJA1000PCISlot *slot = opaque;
 
-    can_sja1000_write(w->chip, reg % SJA1000_ADDR_SPACE, value);
+    if (slot->chip) {
+        can_sja1000_write(slot->chip,
+                          (addr >> slot->reg_shift) % SJA1000_ADDR_SPACE,
+                          value);
+    }
 }
 
-static const MemoryRegionOps sja1000_pci_window_ops = {
-    .read = sja1000_pci_window_read,
-    .write = sja1000_pci_window_write,
+static const MemoryRegionOps sja1000_pci_slot_ops = {
+    .read = sja1000_pci_slot_read,
+    .write = sja1000_pci_slot_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 1,
@@ -49,22 +56,65 @@ static const MemoryRegionOps sja1000_pci_window_ops = {
     },
 };
 
-static void sja1000_pci_init_channel_bars(CanSJA1000PCIState *s)
+/* The part of a BAR that holds neither board registers nor channels */
+static uint64_t sja1000_pci_unused_read(void *opaque, hwaddr addr,
+                                        unsigned size)
+{
+    return 0;
+}
+
+static void sja1000_pci_unused_write(void *opaque, hwaddr addr,
+                                     uint64_t value, unsigned size)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: write 0x%" PRIx64 " to unused "
+                  "offset 0x%" HWADDR_PRIx " ignored\n",
+                  object_get_typename(opaque), value, addr);
+}
+
+static const MemoryRegionOps sja1000_pci_unused_ops = {
+    .read = sja1000_pci_unused_read,
+    .write = sja1000_pci_unused_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 4,
+    },
+};
+
+static void sja1000_pci_init_bars(CanSJA1000PCIState *s)
 {
     CanSJA1000PCIClass *k = CAN_SJA1000_PCI_GET_CLASS(s);
-    unsigned i;
+    Object *obj = OBJECT(s);
+    const char *type = object_get_typename(obj);
+    unsigned i, n, slots = 0;
 
-    for (i = 0; i < s->channels; i++) {
-        SJA1000PCIWindow *w = &s->window[i];
-        g_autofree char *name = g_strdup_printf("%s-channel%u",
-                                                object_get_typename(OBJECT(s)),
-                                                i);
+    for (i = 0; i < PCI_ROM_SLOT; i++) {
+        const SJA1000PCIBar *bar = &k->bars[i];
+        g_autofree char *name = g_strdup_printf("%s-bar%u", type, i);
 
-        w->chip = &s->chip[i];
-        w->reg_shift = k->reg_shift;
-        memory_region_init_io(&w->io, OBJECT(s), &sja1000_pci_window_ops, w,
-                              name, k->channel_bar_size);
-        pci_register_bar(PCI_DEVICE(s), i, PCI_BASE_ADDRESS_SPACE_IO, &w->io);
+        if (!bar->size) {
+            continue;
+        }
+        memory_region_init_io(&s->bar[i], obj,
+                              bar->ops ? bar->ops : &sja1000_pci_unused_ops,
+                              s, name, bar->size);
+        for (n = 0; n < bar->slots; n++) {
+            SJA1000PCISlot *slot = &s->slot[slots++];
+            unsigned ch = bar->first_channel + n;
+            g_autofree char *slot_name = g_strdup_printf("%s-channel%u",
+                                                         type, ch);
+
+            g_assert(slots <= SJA1000_PCI_MAX_CHANNELS);
+            g_assert(bar->offset + (n + 1) * bar->stride <= bar->size);
+            slot->chip = ch < s->channels ? &s->chip[ch] : NULL;
+            slot->reg_shift = k->reg_shift;
+            memory_region_init_io(&slot->io, obj, &sja1000_pci_slot_ops,
+                                  slot, slot_name, bar->stride);
+            memory_region_add_subregion_overlap(&s->bar[i],
+                                                bar->offset + n * bar->stride,
+                                                &slot->io, 1);
+        }
+        pci_register_bar(PCI_DEVICE(s), i, bar->space, &s->bar[i]);
     }
 }
 
@@ -148,11 +198,7 @@ static void sja1000_pci_realize(PCIDevice *pdev, Error **errp)
                                     qdev_get_gpio_in_named(dev, "channel-irq",
                                                            i));
     }
-    if (k->init_bars) {
-        k->init_bars(s);
-    } else {
-        sja1000_pci_init_channel_bars(s);
-    }
+    sja1000_pci_init_bars(s);
 }
 
 static void sja1000_pci_exit(PCIDevice *pdev)
@@ -203,6 +249,12 @@ static const Property sja1000_pci_properties[] = {
     DEFINE_PROP_STRING("host", CanSJA1000PCIState, host_if),
 };
 
+static void sja1000_pci_init(Object *obj)
+{
+    /* upstream QEMU's name for channel 0's bus keeps its command lines */
+    object_property_add_alias(obj, "canbus", obj, "canbus0");
+}
+
 static void sja1000_pci_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -225,6 +277,7 @@ static const TypeInfo sja1000_pci_types[] = {
         .parent = TYPE_PCI_DEVICE,
         .abstract = true,
         .instance_size = sizeof(CanSJA1000PCIState),
+        .instance_init = sja1000_pci_init,
         .class_size = sizeof(CanSJA1000PCIClass),
         .class_init = sja1000_pci_class_init,
         .interfaces = (InterfaceInfo[]) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Base of the PCI boards that carry SJA1000 channels: the chips, their
- * "canbusN" links and one INTx line that is asserted while any channel's
- * interrupt is.  A board adds its own BARs and address decoding.
+ * "canbusN" links, the BARs a board describes (its own registers and the
+ * channel slots on them) and one INTx line driven by the channels'
+ * interrupts through the board's bridge.
  */
 
 #ifndef HW_NET_CAN_SJA1000_PCI_H
@@ -17,12 +18,31 @@
 #define TYPE_CAN_SJA1000_PCI "can-sja1000-pci"
 OBJECT_DECLARE_TYPE(CanSJA1000PCIState, CanSJA1000PCIClass, CAN_SJA1000_PCI)
 
-/* A channel's registers in a BAR of their own */
-typedef struct SJA1000PCIWindow {
+/*
+ * One BAR of a board.  It may hold a register file of the board's own
+ * (bridge, glue logic), decoded by @ops with the board as opaque, and
+ * @slots channel slots on top of it: channel @first_channel + n at
+ * @offset + n * @stride, register r at r << reg_shift within its slot.  A
+ * slot whose channel the board was not given reads 0 and ignores writes,
+ * so drivers that probe for chips do not find one there; so does the rest
+ * of a BAR without @ops.  A BAR of size 0 is absent.
+ */
+typedef struct SJA1000PCIBar {
+    uint64_t size;
+    uint8_t space;              /* PCI_BASE_ADDRESS_SPACE_IO or _MEMORY */
+    const MemoryRegionOps *ops;
+    uint8_t first_channel;
+    uint8_t slots;
+    hwaddr offset;
+    hwaddr stride;
+} SJA1000PCIBar;
+
+/* A channel slot as the base decodes it */
+typedef struct SJA1000PCISlot {
     MemoryRegion io;
-    CanSJA1000State *chip;
-    unsigned reg_shift;         /* register n at offset n << reg_shift */
-} SJA1000PCIWindow;
+    CanSJA1000State *chip;      /* NULL: no chip in this slot */
+    unsigned reg_shift;
+} SJA1000PCISlot;
 
 struct CanSJA1000PCIState {
     PCIDevice parent_obj;
@@ -32,7 +52,8 @@ struct CanSJA1000PCIState {
     char *host_if;              /* "host": channel 0's bus joins it */
     uint32_t channels;
     uint32_t irq_pending;       /* one bit per channel */
-    SJA1000PCIWindow window[SJA1000_PCI_MAX_CHANNELS];
+    MemoryRegion bar[PCI_ROM_SLOT];
+    SJA1000PCISlot slot[SJA1000_PCI_MAX_CHANNELS];
 };
 
 struct CanSJA1000PCIClass {
@@ -40,17 +61,15 @@ struct CanSJA1000PCIClass {
 
     uint32_t channel_counts;    /* BIT(n) if the board comes with n */
     uint32_t clock_hz;          /* the oscillator the chips run on */
-    /*
-     * The board's BARs, set up once the chips exist: either a hook of the
-     * board's, or one I/O BAR of channel_bar_size bytes per channel (BAR n
-     * for channel n) with register n at offset n << reg_shift.
-     */
-    void (*init_bars)(CanSJA1000PCIState *s);
-    uint64_t channel_bar_size;
+    SJA1000PCIBar bars[PCI_ROM_SLOT];
     unsigned reg_shift;
     ResettableChildForeach parent_child_foreach;
-    /* Optional: whether the board passes channel interrupts to INTx */
-    bool (*irq_enabled)(CanSJA1000PCIState *s);
+    /*
+     * Optional: the level of INTA# while the channels' interrupts are
+     * irq_pending; a bridge may latch them in a status register of its
+     * own here.  Without it INTA# is asserted while any channel's is.
+     */
+    bool (*intx_level)(CanSJA1000PCIState *s);
 };
 
 /* The base's state, for a board that migrates state of its own too */
