@@ -21,6 +21,15 @@ void can_sja1000_pci_update_irq(CanSJA1000PCIState *s)
                 k->intx_level ? k->intx_level(s) : s->irq_pending != 0);
 }
 
+void can_sja1000_pci_reset_channels(CanSJA1000PCIState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->channels; i++) {
+        device_cold_reset(DEVICE(&s->chip[i]));
+    }
+}
+
 static uint64_t sja1000_pci_slot_read(void *opaque, hwaddr addr,
                                       unsigned size)
 {
@@ -177,6 +186,10 @@ static void sja1000_pci_realize(PCIDevice *pdev, Error **errp)
     }
 
     pci_config_set_interrupt_pin(pdev->config, 1);
+    if (k->subsystem_id[s->channels]) {
+        pci_set_word(pdev->config + PCI_SUBSYSTEM_ID,
+                     k->subsystem_id[s->channels]);
+    }
     qdev_init_gpio_in_named(dev, sja1000_pci_channel_irq, "channel-irq",
                             s->channels);
     for (i = 0; i < s->channels; i++) {

@@ -63,6 +63,8 @@ struct CanSJA1000PCIClass {
     uint32_t clock_hz;          /* the oscillator the chips run on */
     SJA1000PCIBar bars[PCI_ROM_SLOT];
     unsigned reg_shift;
+    /* Optional: the PCI subsystem id of the board with n channels */
+    uint16_t subsystem_id[SJA1000_PCI_MAX_CHANNELS + 1];
     ResettableChildForeach parent_child_foreach;
     /*
      * Optional: the level of INTA# while the channels' interrupts are
@@ -77,5 +79,8 @@ extern const VMStateDescription vmstate_can_sja1000_pci;
 
 /* Re-evaluate INTx, e.g. after the board's interrupt enable changed */
 void can_sja1000_pci_update_irq(CanSJA1000PCIState *s);
+
+/* Hardware reset of every channel, as the board's local reset line does */
+void can_sja1000_pci_reset_channels(CanSJA1000PCIState *s);
 
 #endif
