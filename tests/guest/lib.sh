@@ -100,6 +100,95 @@ send_frames() {
 # frames_of LOGFILE: the frame part of candump -L lines ("123#11AA").
 frames_of() { awk '{ print $3 }' "$1"; }
 
+# gen_frames DIR N: N distinct frames in cansend syntax (standard and
+# extended ids, RTR, every DLC 0..8).  DIR (0 or 1) keeps the two
+# directions' ids apart so a frame echoed back to the wrong side shows.
+gen_frames() {
+    awk -v n="$2" -v dir="$1" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            k = i % 10
+            if (k == 3 || k == 7 || k == 8)       # extended id
+                id = sprintf("%08X", (dir * 0x8000000 + 0x10000 + i * 0x1357) % 0x20000000)
+            else
+                id = sprintf("%03X", (dir * 0x400 + 0x10 + i * 3) % 0x800)
+            if (k == 9 || k == 8) { print id "#R"; continue }   # RTR
+            len = i % 9; d = ""
+            for (j = 0; j < len; j++) d = d sprintf("%02X", (i * 7 + j * 13 + dir * 0x55) % 256)
+            print id "#" d
+        }
+    }'
+}
+
+# exchange SRC DST DIR N: send N frames of gen_frames DIR from SRC; DST
+# must receive them exactly and in order, and count exactly N.
+exchange() {
+    local src=$1 dst=$2 dir=$3 n=$4 got rx0 rx1
+    gen_frames "$dir" "$n" > "/tmp/sent-$src"
+    start_candump "/tmp/recv-$dst" "$n" 15000 "$dst"
+    rx0=$(counter "$dst" rx_packets)
+    send_frames "$src" "/tmp/sent-$src" || fail "$src: sending failed"
+    wait "$CANDUMP_PID"
+    frames_of "/tmp/recv-$dst" > "/tmp/got-$dst"
+    got=$(wc -l < "/tmp/got-$dst")
+    rx1=$(counter "$dst" rx_packets)
+    log "$src -> $dst: sent $n, candump got $got, $dst rx_packets +$((rx1 - rx0))"
+    if cmp -s "/tmp/sent-$src" "/tmp/got-$dst"; then
+        ok "$src -> $dst: $n frames, content and order exact"
+    else
+        fail "$src -> $dst: received frames differ from sent (diff sent received):"
+        diff "/tmp/sent-$src" "/tmp/got-$dst" | head -n 20
+    fi
+    check "$dst rx_packets counted exactly $n" [ $((rx1 - rx0)) -eq "$n" ]
+}
+
+# board_ifaces DRIVER: "PCI-FUNCTION IFACE" for every CAN interface bound
+# to DRIVER, in PCI address order, then channel order.
+board_ifaces() {
+    local i d
+    for i in $(can_ifaces); do
+        d=$(readlink -f "/sys/class/net/$i/device")
+        [ "$(basename "$(readlink -f "$d/driver")")" = "$1" ] || continue
+        echo "$(basename "$d") $(cat "/sys/class/net/$i/dev_id") $i"
+    done | sort | awk '{ print $1, $3 }'
+}
+
+# board_scenario DRIVER COUNTS N: what every board's scenario checks, on
+# the command line its header gives: boards of DRIVER with COUNTS
+# channels ("1 2 4": per board, in slot order), each board's first channel
+# on one bus with a Kvaser channel, the very last channel alone on a bus
+# of its own.  N frames go each way between every board's first channel
+# and the Kvaser one; the lone channel's frame is never acknowledged, so
+# it must end ERROR-PASSIVE with TX error counter 128.
+board_scenario() {
+    local drv=$1 counts=$2 n=$3 per first lone peer
+    log "CAN interfaces: $(can_ifaces | tr '\n' ' ')"
+    board_ifaces "$drv" > /tmp/board.ifs
+    per=$(awk '{ print $1 }' /tmp/board.ifs | uniq -c | awk '{ print $1 }' | tr '\n' ' ')
+    log "$drv: channels per board, in slot order: $per"
+    check "$drv found exactly $counts channels" [ "$per" = "$counts " ]
+    lone=$(awk 'END { print $2 }' /tmp/board.ifs)
+    peer=$(board_ifaces kvaser_pci | awk 'NR == 1 { print $2 }')
+    [ -n "$lone" ] && [ -n "$peer" ] || die "no $drv or kvaser_pci interface"
+
+    can_up "$peer"
+    for first in $(awk '!seen[$1]++ { print $2 }' /tmp/board.ifs); do
+        can_up "$first"
+        exchange "$first" "$peer" 0 "$n"
+        exchange "$peer" "$first" 1 "$n"
+        check "$first still ERROR-ACTIVE" [ "$(can_state "$first")" = ERROR-ACTIVE ]
+        can_down "$first"
+    done
+
+    can_up "$lone"
+    cansend "$lone" 123#11223344 || fail "cansend $lone failed"
+    wait_until 10 [ "$(can_state "$lone")" = ERROR-PASSIVE ]
+    sleep 1   # a correct model stays put here; a wrong one drifts on
+    show "$lone"
+    check "lone $lone ERROR-PASSIVE" [ "$(can_state "$lone")" = ERROR-PASSIVE ]
+    check "lone $lone berr-counter tx 128" [ "$(berr_tx "$lone")" = 128 ]
+    check "lone $lone tx_packets 0" [ "$(counter "$lone" tx_packets)" = 0 ]
+}
+
 # listen OUT ERR "IF..." CMD [ARGS...]: start CMD in the background
 # (stdout to OUT, stderr to ERR) and return once it has a CAN socket bound
 # on every IF (candump and canfdtest give no readiness signal; a fixed
