@@ -71,12 +71,12 @@ static void plx_reset(Board *b)
  */
 static bool plx_check_sja1000(const SJAChan *c)
 {
-    bool basic = (sja_rd(c, REG_CR) & 0xa1) == 0x21 &&
-                 sja_rd(c, REG_SR) == 0x0c && sja_rd(c, REG_IR) == 0xe0;
+    bool basic = (sja_rd(c, A_CR) & 0xa1) == 0x21 &&
+                 sja_rd(c, A_SR) == 0x0c && sja_rd(c, A_IR) == 0xe0;
 
-    sja_wr(c, REG_CDR, CDR_PELICAN);
-    return basic && sja_rd(c, REG_MOD) == 0x01 && sja_rd(c, REG_SR) == 0x3c &&
-           sja_rd(c, REG_IR) == 0x00;
+    sja_wr(c, A_CDR, R_CDR_PELICAN_MASK);
+    return basic && sja_rd(c, A_MOD) == 0x01 && sja_rd(c, A_SR) == 0x3c &&
+           sja_rd(c, A_IR) == 0x00;
 }
 
 static void test_pci_identity(void)
@@ -133,7 +133,7 @@ static void test_reset_and_probe_find_channels(const void *data)
     for (i = 0; i < channels; i++) {
         SJAChan c = adlink_chan(&b, i);
 
-        sja_pelican_setup(&c, 0, IR_RI);
+        sja_pelican_setup(&c, 0, R_IR_RI_MASK);
     }
     plx_reset(&b);
     g_assert_cmphex(plx_rd(&b, PLX_CNTRL) & PLX_PCI_RESET, ==, 0);
@@ -160,16 +160,16 @@ static void test_lint1_drives_intx(void)
     for (i = 0; i < 2; i++) {
         SJAChan c = adlink_chan(&b, i);
 
-        sja_pelican_setup(&c, MOD_STM, IR_TI);
+        sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_TI_MASK);
         plx_wr(&b, PLX_INTCSR, 0);
-        board_send_std(&b, &c, 0x100 + i, i, CMR_SRR);
+        board_send_std(&b, &c, 0x100 + i, i, R_CMR_SRR_MASK);
         g_assert_cmphex(plx_rd(&b, PLX_INTCSR), ==, PLX_LINT1_STATUS);
         g_assert_false(intx(&b));
         plx_wr(&b, PLX_INTCSR, PLX_LINT1_EN);
         g_assert_false(intx(&b));
         plx_wr(&b, PLX_INTCSR, PLX_LINT1_EN | PLX_LINT2_EN | PLX_PCI_INT_EN);
         g_assert_true(intx(&b));
-        g_assert_cmphex(sja_rd(&c, REG_IR), ==, IR_TI);
+        g_assert_cmphex(sja_rd(&c, A_IR), ==, R_IR_TI_MASK);
         g_assert_false(intx(&b));
         g_assert_cmphex(plx_rd(&b, PLX_INTCSR), ==,
                         PLX_LINT1_EN | PLX_LINT2_EN | PLX_PCI_INT_EN);

@@ -81,9 +81,9 @@ static uint8_t card_rd(Board *b, const EmsVersion *v, unsigned reg)
 /* ems_pci.c's probe of one slot: reset mode, CDR PeliCAN, read CDR */
 static bool ems_check_chan(const SJAChan *c)
 {
-    sja_wr(c, REG_MOD, MOD_RM);
-    sja_wr(c, REG_CDR, CDR_PELICAN);
-    return sja_rd(c, REG_CDR) == CDR_PELICAN;
+    sja_wr(c, A_MOD, R_MOD_RM_MASK);
+    sja_wr(c, A_CDR, R_CDR_PELICAN_MASK);
+    return sja_rd(c, A_CDR) == R_CDR_PELICAN_MASK;
 }
 
 static void test_pci_identity(const void *data)
@@ -178,10 +178,10 @@ static void test_card_reset_resets_channels(const void *data)
     ems_start(&b, v, 2);
     c = ems_chan(&b, v, 1);
     sja_pelican_setup(&c, 0, 0);
-    g_assert_cmphex(sja_rd(&c, REG_MOD), ==, 0);
+    g_assert_cmphex(sja_rd(&c, A_MOD), ==, 0);
     qpci_io_writeb(b.dev, b.bar[v->card_bar], 0, 0);
-    g_assert_cmphex(sja_rd(&c, REG_CDR) & CDR_PELICAN, ==, 0);
-    g_assert_cmphex(sja_rd(&c, REG_CR), ==, 0x21);
+    g_assert_cmphex(sja_rd(&c, A_CDR) & R_CDR_PELICAN_MASK, ==, 0);
+    g_assert_cmphex(sja_rd(&c, A_CR), ==, 0x21);
     board_stop(&b);
 }
 
@@ -200,9 +200,9 @@ static void test_v1_int0_latch_and_acknowledge(void)
     for (i = 0; i < 2; i++) {
         SJAChan c = ems_chan(&b, &v1, i);
 
-        sja_pelican_setup(&c, MOD_STM, IR_TI);
+        sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_TI_MASK);
         qpci_io_writel(b.dev, b.bar[0], PITA2_ICR, 0);
-        board_send_std(&b, &c, 0x100 + i, i, CMR_SRR);
+        board_send_std(&b, &c, 0x100 + i, i, R_CMR_SRR_MASK);
         g_assert_cmphex(qpci_io_readl(b.dev, b.bar[0], PITA2_ICR), ==,
                         PITA2_ICR_INT0);
         g_assert_false(intx(&b));
@@ -210,7 +210,7 @@ static void test_v1_int0_latch_and_acknowledge(void)
                        PITA2_ICR_INT0_EN | PITA2_ICR_INT0);
         /* the chip still interrupts: INT0 latches again */
         g_assert_true(intx(&b));
-        g_assert_cmphex(sja_rd(&c, REG_IR), ==, IR_TI);
+        g_assert_cmphex(sja_rd(&c, A_IR), ==, R_IR_TI_MASK);
         g_assert_true(intx(&b));
         qpci_io_writel(b.dev, b.bar[0], PITA2_ICR,
                        PITA2_ICR_INT0_EN | PITA2_ICR_INT0);
@@ -237,9 +237,9 @@ static void test_v2_lint1_drives_intx(void)
     for (i = 0; i < 4; i++) {
         SJAChan c = ems_chan(&b, &v2, i);
 
-        sja_pelican_setup(&c, MOD_STM, IR_TI);
+        sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_TI_MASK);
         qpci_io_writel(b.dev, b.bar[0], PLX_ICSR, 0);
-        board_send_std(&b, &c, 0x100 + i, i, CMR_SRR);
+        board_send_std(&b, &c, 0x100 + i, i, R_CMR_SRR_MASK);
         g_assert_cmphex(qpci_io_readl(b.dev, b.bar[0], PLX_ICSR), ==,
                         PLX_ICSR_LINTI1_STA);
         g_assert_false(intx(&b));
@@ -248,7 +248,7 @@ static void test_v2_lint1_drives_intx(void)
         g_assert_cmphex(qpci_io_readl(b.dev, b.bar[0], PLX_ICSR), ==,
                         PLX_ICSR_LINTI1_ENA | PLX_ICSR_PCIINT_ENA |
                         PLX_ICSR_LINTI1_STA);
-        g_assert_cmphex(sja_rd(&c, REG_IR), ==, IR_TI);
+        g_assert_cmphex(sja_rd(&c, A_IR), ==, R_IR_TI_MASK);
         g_assert_false(intx(&b));
         g_assert_cmphex(qpci_io_readl(b.dev, b.bar[0], PLX_ICSR), ==,
                         PLX_ICSR_LINTI1_ENA | PLX_ICSR_PCIINT_ENA);

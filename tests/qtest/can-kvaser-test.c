@@ -231,9 +231,9 @@ static void test_intcsr_bit23_follows_intx(const void *data)
     for (i = 0; i < channels; i++) {
         Chan c = kvaser_chan(&b, i);
 
-        sja_pelican_setup(&c, MOD_STM, IR_RI);
+        sja_pelican_setup(&c, R_MOD_STM_MASK, R_IR_RI_MASK);
         g_assert_false(intcsr_int_asserted(&b));
-        board_send_std(&b, &c, 0x20 + i, i, CMR_SRR);
+        board_send_std(&b, &c, 0x20 + i, i, R_CMR_SRR_MASK);
         g_assert_true(intx(&b));
         g_assert_true(intcsr_int_asserted(&b));
         /* the pass-through off takes INTA# and the bit down together */
@@ -242,7 +242,7 @@ static void test_intcsr_bit23_follows_intx(const void *data)
         g_assert_false(intcsr_int_asserted(&b));
         intcsr_write(&b, INTCSR_ADDON_INTEN);
         g_assert_true(intcsr_int_asserted(&b));
-        sja_wr(&c, REG_CMR, CMR_RRB);
+        sja_wr(&c, A_CMR, R_CMR_RRB_MASK);
         g_assert_false(intx(&b));
         g_assert_false(intcsr_int_asserted(&b));
     }

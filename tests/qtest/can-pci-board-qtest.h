@@ -102,11 +102,11 @@ static inline void check_channels_talk(Board *b, const SJAChan *c0,
 {
     sja_pelican_setup(c0, 0, 0);
     sja_pelican_setup(c1, 0, 0);
-    board_send_std(b, c0, 0x123, 0x5a, CMR_TR);
-    g_assert_cmphex(sja_rd(c0, REG_SR) & SR_TCS, ==, SR_TCS);
-    g_assert_cmpuint(sja_rd(c1, REG_RMC), ==, 1);
-    g_assert_cmphex(sja_rd(c1, REG_FRAME + 1), ==, 0x24);
-    g_assert_cmphex(sja_rd(c1, REG_FRAME + 3), ==, 0x5a);
+    board_send_std(b, c0, 0x123, 0x5a, R_CMR_TR_MASK);
+    g_assert_cmphex(sja_rd(c0, A_SR) & R_SR_TCS_MASK, ==, R_SR_TCS_MASK);
+    g_assert_cmpuint(sja_rd(c1, A_RMC), ==, 1);
+    g_assert_cmphex(sja_rd(c1, A_FRAME + 1), ==, 0x24);
+    g_assert_cmphex(sja_rd(c1, A_FRAME + 3), ==, 0x5a);
 }
 
 #endif
