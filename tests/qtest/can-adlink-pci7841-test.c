@@ -30,9 +30,9 @@
 static void adlink_start(Board *b, unsigned channels)
 {
     g_autofree char *devices =
-        g_strdup_printf("-object can-bus,id=b0 "
+        g_strdup_printf("-object can-bus,id=canbus0 "
                         "-device adlink_pci7841,addr=0x%x,channels=%u,"
-                        "canbus0=b0", BOARD_SLOT, channels);
+                        "canbus0=canbus0", BOARD_SLOT, channels);
 
     board_start(b, devices, 3);
 }
@@ -206,9 +206,9 @@ static void test_channels_on_one_bus_talk(void)
     Board b;
     SJAChan c0, c1;
 
-    board_start(&b, "-object can-bus,id=b0 "
-                "-device adlink_pci7841,addr=0x4,canbus0=b0,"
-                "canbus1=b0", 3);
+    board_start(&b, "-object can-bus,id=canbus0 "
+                "-device adlink_pci7841,addr=0x4,canbus0=canbus0,"
+                "canbus1=canbus0", 3);
     c0 = adlink_chan(&b, 0);
     c1 = adlink_chan(&b, 1);
     check_channels_talk(&b, &c0, &c1);

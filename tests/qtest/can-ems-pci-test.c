@@ -57,8 +57,8 @@ static const EmsVersion v2 = {
 static void ems_start(Board *b, const EmsVersion *v, unsigned channels)
 {
     g_autofree char *devices =
-        g_strdup_printf("-object can-bus,id=b0 "
-                        "-device %s,addr=0x%x,channels=%u,canbus=b0",
+        g_strdup_printf("-object can-bus,id=canbus0 "
+                        "-device %s,addr=0x%x,channels=%u,canbus=canbus0",
                         v->type, BOARD_SLOT, channels);
 
     board_start(b, devices, v->card_bar + 1);
@@ -261,8 +261,8 @@ static void test_channels_on_one_bus_talk(const void *data)
 {
     const EmsVersion *v = data;
     g_autofree char *devices =
-        g_strdup_printf("-object can-bus,id=b0 -device %s,addr=0x%x,"
-                        "channels=2,canbus0=b0,canbus1=b0",
+        g_strdup_printf("-object can-bus,id=canbus0 -device %s,addr=0x%x,"
+                        "channels=2,canbus0=canbus0,canbus1=canbus0",
                         v->type, BOARD_SLOT);
     Board b;
     SJAChan c0, c1;

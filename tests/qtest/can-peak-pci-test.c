@@ -28,9 +28,9 @@ static const uint16_t icr_bit[PEAK_MAX_CHANNELS] = { 0x02, 0x01, 0x40, 0x80 };
 static void peak_start(Board *b, unsigned channels)
 {
     g_autofree char *devices =
-        g_strdup_printf("-object can-bus,id=b0 "
+        g_strdup_printf("-object can-bus,id=canbus0 "
                         "-device peak_pcan_pci,addr=0x%x,channels=%u,"
-                        "canbus=b0", BOARD_SLOT, channels);
+                        "canbus=canbus0", BOARD_SLOT, channels);
 
     board_start(b, devices, 2);
 }
@@ -203,9 +203,9 @@ static void test_channels_on_one_bus_talk(void)
     Board b;
     SJAChan c0, c1;
 
-    board_start(&b, "-object can-bus,id=b0 "
+    board_start(&b, "-object can-bus,id=canbus0 "
                 "-device peak_pcan_pci,addr=0x4,channels=2,"
-                "canbus0=b0,canbus1=b0", 2);
+                "canbus0=canbus0,canbus1=canbus0", 2);
     c0 = peak_chan(&b, 0);
     c1 = peak_chan(&b, 1);
     check_channels_talk(&b, &c0, &c1);
