@@ -234,10 +234,24 @@ static bool sja_is_passive(CanSJA1000State *s)
     return s->state == SJA1000_ERROR_PASSIVE;
 }
 
+/* The fault confinement state observers of the bus are told about */
+static CanBusErrorState sja_bus_state(SJA1000ErrorState state, bool es)
+{
+    if (sja_bus_off_state(state)) {
+        return CAN_BUS_STATE_BUS_OFF;
+    }
+    if (state == SJA1000_ERROR_PASSIVE) {
+        return CAN_BUS_STATE_ERROR_PASSIVE;
+    }
+    return es ? CAN_BUS_STATE_ERROR_WARNING : CAN_BUS_STATE_ERROR_ACTIVE;
+}
+
 /* Enter @state with SR.ES @es, raising the interrupts the change makes */
 static void sja_set_error_state(CanSJA1000State *s, SJA1000ErrorState state,
                                 bool es)
 {
+    CanBusErrorState was = sja_bus_state(s->state, s->sr_es);
+    CanBusErrorState now = sja_bus_state(state, es);
     bool bs = sja_bus_off_state(state);
     uint8_t raise = 0;
 
@@ -250,6 +264,9 @@ static void sja_set_error_state(CanSJA1000State *s, SJA1000ErrorState state,
     }
     s->state = state;
     s->sr_es = es;
+    if (now != was) {
+        can_bus_client_report_state(&s->bus_client, now, s->tec, s->rec);
+    }
     if (raise) {
         trace_sja1000_error_state(DEVICE(s)->canonical_path, s->tec, s->rec,
                                   es, state == SJA1000_ERROR_PASSIVE, bs);
@@ -997,6 +1014,8 @@ void can_sja1000_write(CanSJA1000State *s, hwaddr addr, uint8_t value)
 static void sja_reset_hold(Object *obj, ResetType type)
 {
     CanSJA1000State *s = CAN_SJA1000(obj);
+    bool was_active = sja_bus_state(s->state, s->sr_es) ==
+                      CAN_BUS_STATE_ERROR_ACTIVE;
 
     can_bus_client_tx_abort(&s->bus_client);
     timer_del(s->recovery_timer);
@@ -1020,6 +1039,11 @@ static void sja_reset_hold(Object *obj, ResetType type)
     s->state = SJA1000_ERROR_ACTIVE;
     s->rbsa = 0;
     sja_fifo_clear(s);
+    if (!was_active) {
+        /* the counters start again from 0: error active */
+        can_bus_client_report_state(&s->bus_client,
+                                    CAN_BUS_STATE_ERROR_ACTIVE, 0, 0);
+    }
 }
 
 static void sja_reset_exit(Object *obj, ResetType type)
