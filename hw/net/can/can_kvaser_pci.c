@@ -6,7 +6,10 @@
  * BAR0: S5920 operation registers; INTCSR bit 13 passes the add-on
  *       interrupt (the channels' shared INT#) on to INTA#, and bit 23
  *       (read-only) reads 1 while INTA# is asserted, which is what some
- *       drivers test before they service the channels.
+ *       drivers test before they service the channels.  Bits 4..0 and
+ *       12..8 select and enable the mailbox interrupts (S5920 data book
+ *       rev. 1.01, "Mailbox Interrupts"); the board wires no mailbox, so
+ *       they only store what is written.
  * BAR1: the channels, 0x20 bytes each; an empty slot reads 0, so the
  *       driver's probe (write MOD.RM, read it back) finds as many channels
  *       as the board has.
