@@ -6,6 +6,8 @@
 # make demo       build, then run tests/guest/demo, or list our CAN devices
 # make bench      build, then run bench/run, bench/socketcan, bench/timing,
 #                 bench/scale
+# make mutate     build, then tests/mutate/run: does some test fail for
+#                 each wrong rule of tests/mutate/mutants?
 # make patches    export the patch set as a 'git am' series in build/patches/
 # make refresh-patch P=NAME [FILES="PATH..."]
 #                 rewrite patches/NAME from your edits in build/qemu
@@ -30,7 +32,7 @@ CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.s
 		   $(TOP)/patches/*.patch)
 
 .NOTPARALLEL:
-.PHONY: all build check demo bench patches refresh-patch clean
+.PHONY: all build check demo bench mutate patches refresh-patch clean
 
 all: build
 
@@ -61,6 +63,9 @@ BENCHES := run socketcan timing scale
 bench: build
 	@cd $(TOP) && rc=0; for b in $(BENCHES); do \
 	  echo "== bench/$$b"; bench/$$b || rc=1; done; exit $$rc
+
+mutate: build
+	@$(TOP)/tests/mutate/run
 
 patches: $(BUILD)/config.stamp
 	@$(TOP)/build-aux/stage

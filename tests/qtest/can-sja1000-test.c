@@ -1775,6 +1775,110 @@ static void test_counter_writes_take_effect_when_reset_mode_is_left(void)
 }
 
 /*
+ * The limits of fault confinement, each checked on both sides, so that
+ * a model whose threshold is off by one fails (ISO 11898-1 12.1.4; SJA1000
+ * datasheet 6.4.5 SR.ES, 6.4.3 IR.EPI):
+ * - error passive from 128: a counter at 127 is error active, at 128
+ *   passive, and leaving reset mode with either counter written there
+ *   raises EPI only for 128;
+ * - SR.ES from EWLR: at EWLR - 1 clear, at EWLR set.
+ */
+
+/* Write TXERR/RXERR in reset mode, leave it, return and clear IR */
+static uint8_t set_counters(Chip *c, uint8_t tec, uint8_t rec)
+{
+    sja_wr(c, A_MOD, R_MOD_RM_MASK);
+    sja_wr(c, A_TXERR, tec);
+    sja_wr(c, A_RXERR, rec);
+    sja_wr(c, A_MOD, 0);
+    return sja_rd(c, A_IR);
+}
+
+/*
+ * An error-active transmitter counts an ACK error (+8); an error-passive
+ * one does not (12.1.4.2 exception 1).  So one single-shot attempt of a
+ * lone node moves TXERR 127 to 135 and leaves 128 where it is.
+ */
+static void test_txerr_127_is_error_active_128_passive(void)
+{
+    static const CanMsg m = { .id = 0x64, .dlc = 0 };
+    const uint8_t ier = R_IR_EI_MASK | R_IR_EPI_MASK | R_IR_TI_MASK;
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    sja_pelican_setup(c, 0, ier);
+
+    g_assert_cmphex(set_counters(c, 127, 0), ==, R_IR_EI_MASK);
+    pelican_send(&r, c, &m, R_CMR_TR_MASK | R_CMR_AT_MASK);
+    g_assert_cmpuint(sja_rd(c, A_TXERR), ==, 135);
+    g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_EPI_MASK | R_IR_TI_MASK);
+
+    g_assert_cmphex(set_counters(c, 0, 0), ==, R_IR_EI_MASK | R_IR_EPI_MASK);
+    g_assert_cmphex(set_counters(c, 128, 0), ==,
+                    R_IR_EI_MASK | R_IR_EPI_MASK);
+    pelican_send(&r, c, &m, R_CMR_TR_MASK | R_CMR_AT_MASK);
+    g_assert_cmpuint(sja_rd(c, A_TXERR), ==, 128);
+    g_assert_cmphex(sja_rd(c, A_IR), ==, R_IR_TI_MASK);
+    rig_stop(&r);
+}
+
+/*
+ * A good reception lowers REC by one, and an error-passive receiver's
+ * REC above 127 to a value from 119 to 127 (12.1.4.2 rule 8): 127 goes to
+ * 126 and stays active, 128 goes back to error active (EPI).
+ */
+static void test_rxerr_127_is_error_active_128_passive(void)
+{
+    static const CanMsg m = { .id = 0x65, .dlc = 0 };
+    const uint8_t ier = R_IR_EI_MASK | R_IR_EPI_MASK;
+    Rig r;
+    Chip *a, *b;
+    uint8_t rec;
+
+    rig_start_pelican_pair(&r, &a, 0, &b, ier);
+
+    g_assert_cmphex(set_counters(b, 0, 127), ==, R_IR_EI_MASK);
+    pelican_send(&r, a, &m, R_CMR_TR_MASK);
+    g_assert_cmpuint(sja_rd(b, A_RXERR), ==, 126);
+    g_assert_cmphex(sja_rd(b, A_IR), ==, 0);
+    sja_wr(b, A_CMR, R_CMR_RRB_MASK);
+
+    g_assert_cmphex(set_counters(b, 0, 128), ==, R_IR_EPI_MASK);
+    pelican_send(&r, a, &m, R_CMR_TR_MASK);
+    rec = sja_rd(b, A_RXERR);
+    g_assert_cmpuint(rec, >=, 119);
+    g_assert_cmpuint(rec, <=, 127);
+    g_assert_cmphex(sja_rd(b, A_IR), ==, R_IR_EPI_MASK);
+    rig_stop(&r);
+}
+
+/* SR.ES: "at least one of the error counters has reached or exceeded" EWLR */
+static void test_error_status_set_at_ewlr_not_below(void)
+{
+    Rig r;
+    Chip *c;
+
+    rig_start(&r, 1);
+    c = &r.chip[0];
+    sja_pelican_setup(c, 0, R_IR_EI_MASK);
+    sja_wr(c, A_MOD, R_MOD_RM_MASK);
+    sja_wr(c, A_EWLR, 100);
+    sja_wr(c, A_MOD, 0);
+
+    g_assert_cmphex(set_counters(c, 99, 99), ==, 0);
+    g_assert_cmphex(sja_rd(c, A_SR) & R_SR_ES_MASK, ==, 0);
+    g_assert_cmphex(set_counters(c, 100, 0), ==, R_IR_EI_MASK);
+    g_assert_cmphex(sja_rd(c, A_SR) & R_SR_ES_MASK, ==, R_SR_ES_MASK);
+    g_assert_cmphex(set_counters(c, 99, 0), ==, R_IR_EI_MASK);
+    g_assert_cmphex(sja_rd(c, A_SR) & R_SR_ES_MASK, ==, 0);
+    g_assert_cmphex(set_counters(c, 0, 100), ==, R_IR_EI_MASK);
+    g_assert_cmphex(sja_rd(c, A_SR) & R_SR_ES_MASK, ==, R_SR_ES_MASK);
+    rig_stop(&r);
+}
+
+/*
  * Datasheet 6.4.4 note 4: a self-received frame passes the sender's own
  * acceptance filter like any other.
  */
@@ -2174,6 +2278,43 @@ static void test_timing_mismatched_node_destroys_frames_until_passive(void)
     rig_stop(&r);
 }
 
+/*
+ * Bus-off when TEC exceeds 255 (12.1.4.2): at 255 the node is still
+ * error passive and sending.  A node at another bitrate flags every
+ * frame (bit error for the sender, +8 even when passive), so from 247
+ * one attempt reaches 255, the next 263: bus-off, TXERR 127, RM set.
+ */
+static void test_timing_bus_off_above_255_not_at_it(void)
+{
+    static const CanMsg m = { .id = 0x322, .dlc = 1, .data = { 3 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start_timed(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    sja_pelican_setup(a, 0, R_IR_EI_MASK | R_IR_TI_MASK);
+    sja_pelican_setup(b, 0, 0);
+    set_bit_timing(b, 0x01, 0x1c);              /* 250 kbit/s */
+    set_counters(a, 247, 0);
+
+    sja_load_tx(a, &m);
+    sja_wr(a, A_CMR, R_CMR_TR_MASK | R_CMR_AT_MASK);
+    wait_us(&r, 1000);
+    g_assert_cmpuint(sja_rd(a, A_TXERR), ==, 255);
+    g_assert_cmphex(sja_rd(a, A_SR) & R_SR_BS_MASK, ==, 0);
+    g_assert_cmphex(sja_rd(a, A_MOD) & R_MOD_RM_MASK, ==, 0);
+    g_assert_cmphex(sja_rd(a, A_IR), ==, R_IR_TI_MASK);
+
+    sja_wr(a, A_CMR, R_CMR_TR_MASK | R_CMR_AT_MASK);
+    wait_us(&r, 1000);
+    g_assert_cmphex(sja_rd(a, A_SR) & R_SR_BS_MASK, ==, R_SR_BS_MASK);
+    g_assert_cmphex(sja_rd(a, A_MOD) & R_MOD_RM_MASK, ==, R_MOD_RM_MASK);
+    g_assert_cmpuint(sja_rd(a, A_TXERR), ==, 127);
+    g_assert_cmphex(sja_rd(a, A_IR) & R_IR_EI_MASK, ==, R_IR_EI_MASK);
+    rig_stop(&r);
+}
+
 /* Two nodes set to different bitrates: both end error passive */
 static void test_timing_mismatched_pair_ends_error_passive(void)
 {
@@ -2337,6 +2478,14 @@ int main(int argc, char **argv)
                    test_timing_mismatched_pair_ends_error_passive);
     qtest_add_func("/can-sja1000/self-reception-passes-the-own-filter",
                    test_self_reception_passes_the_own_filter);
+    qtest_add_func("/can-sja1000/txerr-127-is-error-active-128-passive",
+                   test_txerr_127_is_error_active_128_passive);
+    qtest_add_func("/can-sja1000/rxerr-127-is-error-active-128-passive",
+                   test_rxerr_127_is_error_active_128_passive);
+    qtest_add_func("/can-sja1000/error-status-set-at-ewlr-not-below",
+                   test_error_status_set_at_ewlr_not_below);
+    qtest_add_func("/can-sja1000/timing/bus-off-above-255-not-at-it",
+                   test_timing_bus_off_above_255_not_at_it);
 
     return g_test_run();
 }
