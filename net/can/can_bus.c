@@ -437,8 +437,12 @@ void can_bus_detach(CanBusClientState *client)
     bus = port->bus;
     if (bus) {
         if (bus->on_wire == port) {
-            /* the frame is cut short; the wire stays busy to its end */
+            /*
+             * The frame is cut short: the wire stays busy to its end, and
+             * the receivers, seeing it break off, flag an error.
+             */
             bus->on_wire = NULL;
+            bus->error_frames++;
         }
         if (port->info->observe) {
             QTAILQ_REMOVE(&bus->observers, port, next);
