@@ -43,6 +43,26 @@ struct CanHostClass {
 CanHostState *can_host_find(CanBusState *bus, const char *host_name);
 
 /*
+ * False, with an error naming the backend, if one joins @bus to
+ * @host_name already: each would hear the other's frames as another
+ * host application's and put them back on the bus, for ever.
+ */
+bool can_host_check_unique(CanHostState *ch, CanBusState *bus,
+                           const char *host_name, Error **errp);
+
+/*
+ * Read one datagram from the non-blocking socket @fd into @buf (@size
+ * bytes), its sender into @from: its length, or -errno; *@flags gets the
+ * message's flags (MSG_TRUNC).  With SO_RXQ_OVFL set on the socket, the
+ * kernel stamps each datagram with the number it has dropped so far:
+ * those lost since *@kernel_drops (the last count seen) are added to
+ * *@dropped.
+ */
+ssize_t can_host_recv(int fd, void *buf, size_t size,
+                      struct sockaddr_storage *from, int *flags,
+                      uint32_t *kernel_drops, uint64_t *dropped);
+
+/*
  * For the setters of properties that choose what the backend joins: false,
  * with an error naming @name, once the backend is created (complete).
  */

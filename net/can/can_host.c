@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
+#include "qemu/sockets.h"
 #include "net/can_host.h"
 
 bool can_host_check_settable(CanHostState *ch, const char *name,
@@ -75,6 +76,59 @@ CanHostState *can_host_find(CanBusState *bus, const char *host_name)
 
     object_child_foreach(object_get_objects_root(), can_host_find_one, &f);
     return f.found;
+}
+
+bool can_host_check_unique(CanHostState *ch, CanBusState *bus,
+                           const char *host_name, Error **errp)
+{
+    CanHostState *twin = can_host_find(bus, host_name);
+    g_autofree char *bus_name = NULL;
+
+    if (!twin) {
+        return true;
+    }
+    bus_name = can_bus_name(bus);
+    error_setg(errp, "%s: '%s' already joins '%s' to can-bus '%s'; a second "
+               "backend there would send every frame round again",
+               object_get_typename(OBJECT(ch)),
+               object_get_canonical_path_component(OBJECT(twin)),
+               host_name, bus_name);
+    return false;
+}
+
+ssize_t can_host_recv(int fd, void *buf, size_t size,
+                      struct sockaddr_storage *from, int *flags,
+                      uint32_t *kernel_drops, uint64_t *dropped)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = size };
+    union {
+        char buf[CMSG_SPACE(sizeof(uint32_t))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = {
+        .msg_name = from, .msg_namelen = sizeof(*from),
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = &control, .msg_controllen = sizeof(control),
+    };
+    struct cmsghdr *cmsg;
+    uint32_t drops;
+    ssize_t len;
+
+    /* QIOChannel passes on no control messages but fds, nor the sender */
+    len = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (len < 0) {
+        return -errno;
+    }
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET &&
+            cmsg->cmsg_type == SO_RXQ_OVFL) {
+            memcpy(&drops, CMSG_DATA(cmsg), sizeof(drops));
+            *dropped += (uint32_t)(drops - *kernel_drops);
+            *kernel_drops = drops;
+        }
+    }
+    *flags = msg.msg_flags;
+    return len;
 }
 
 static char *can_host_get_bus(Object *obj, Error **errp)

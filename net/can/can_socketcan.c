@@ -187,59 +187,29 @@ static void socketcan_gone(CanHostSocketCAN *s)
     }
 }
 
-/*
- * Read one frame: its length, or -errno.  The kernel stamps each frame
- * with the number of frames the socket has dropped so far (SO_RXQ_OVFL):
- * those lost since the last frame read are counted in rx-dropped.
- */
-static ssize_t socketcan_recv(CanHostSocketCAN *s, struct canfd_frame *buf)
-{
-    struct iovec iov = { .iov_base = buf, .iov_len = sizeof(*buf) };
-    union {
-        char buf[CMSG_SPACE(sizeof(uint32_t))];
-        struct cmsghdr align;
-    } control;
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1,
-        .msg_control = &control, .msg_controllen = sizeof(control),
-    };
-    struct cmsghdr *cmsg;
-    uint32_t drops;
-    ssize_t len;
-
-    /* QIOChannel passes on no control messages but fds: recvmsg() */
-    len = recvmsg(s->sioc->fd, &msg, MSG_DONTWAIT);
-    if (len < 0) {
-        return -errno;
-    }
-    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-        if (cmsg->cmsg_level == SOL_SOCKET &&
-            cmsg->cmsg_type == SO_RXQ_OVFL) {
-            memcpy(&drops, CMSG_DATA(cmsg), sizeof(drops));
-            s->rx_dropped += (uint32_t)(drops - s->kernel_drops);
-            s->kernel_drops = drops;
-        }
-    }
-    return len;
-}
-
 static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
                                    gpointer opaque)
 {
     CanHostSocketCAN *s = opaque;
     CanHostState *ch = CAN_HOST(s);
     struct canfd_frame buf;
+    struct sockaddr_storage from;
     qemu_can_frame frame;
     Error *err = NULL;
     ssize_t len;
-    int i;
+    int i, flags;
 
     /*
      * A host application sending without pause must not keep the main loop
      * here: take a batch, and the watch fires again for the rest.
      */
     for (i = 0; i < SOCKETCAN_RX_BATCH; i++) {
-        len = socketcan_recv(s, &buf);
+        /*
+         * Frames lost since the last one read (the kernel counts them)
+         * go into rx-dropped.
+         */
+        len = can_host_recv(s->sioc->fd, &buf, sizeof(buf), &from, &flags,
+                            &s->kernel_drops, &s->rx_dropped);
         if (len == -EAGAIN || len == -EINTR) {
             break;
         }
@@ -494,7 +464,6 @@ fail:
 static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
-    CanHostState *twin;
     int fd;
 
     if (!s->ifname) {
@@ -506,19 +475,7 @@ static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
     if (fd < 0) {
         return false;
     }
-    /*
-     * Each would hear the other's transmissions as frames from another
-     * host application and put them back on the bus, for ever.
-     */
-    twin = can_host_find(bus, s->ifname);
-    if (twin) {
-        g_autofree char *bus_name = can_bus_name(bus);
-
-        error_setg(errp, "can-host-socketcan: '%s' already joins '%s' to "
-                   "can-bus '%s'; a second backend there would send every "
-                   "frame round again",
-                   object_get_canonical_path_component(OBJECT(twin)),
-                   s->ifname, bus_name);
+    if (!can_host_check_unique(ch, bus, s->ifname, errp)) {
         close(fd);
         return false;
     }
