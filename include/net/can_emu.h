@@ -187,6 +187,13 @@ void can_bus_client_tx_start(CanBusClientState *client,
  */
 bool can_bus_client_tx_abort(CanBusClientState *client);
 /*
+ * Stop transmitting at once, as a controller does when it is reset:
+ * withdraw the pending transmission and cut a frame on the wire short (no
+ * node receives it, the bus counts an error frame, and no tx_done()
+ * follows).  Returns whether there was a transmission to stop.
+ */
+bool can_bus_client_tx_cut(CanBusClientState *client);
+/*
  * Put frames that need no acknowledgement handshake on the bus: frames that
  * already exist on a host interface, or controllers that complete
  * transmissions on their own.  On a bus with timing they wait their turn on

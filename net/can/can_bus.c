@@ -295,21 +295,50 @@ void can_bus_client_tx_start(CanBusClientState *client,
     can_bus_port_engine(port)->tx_start(port);
 }
 
-bool can_bus_client_tx_abort(CanBusClientState *client)
+/*
+ * The frame on the wire breaks off: the wire stays busy to the end the
+ * frame would have had, and the receivers, seeing it break off, flag an
+ * error.
+ */
+static void can_bus_cut_wire(CanBusState *bus)
 {
-    CanBusPort *port = client->port;
-    bool was_pending;
+    bus->on_wire = NULL;
+    bus->error_frames++;
+}
 
-    if (!port || (port->bus && port->bus->on_wire == port)) {
-        /* a frame on the wire runs to its end */
-        return false;
-    }
-    was_pending = port->tx_pending;
+static bool can_bus_withdraw(CanBusPort *port)
+{
+    bool was_pending = port->tx_pending;
+
     port->tx_pending = false;
     if (port->retry_timer) {
         timer_del(port->retry_timer);
     }
     return was_pending;
+}
+
+bool can_bus_client_tx_abort(CanBusClientState *client)
+{
+    CanBusPort *port = client->port;
+
+    if (!port || (port->bus && port->bus->on_wire == port)) {
+        /* a frame on the wire runs to its end */
+        return false;
+    }
+    return can_bus_withdraw(port);
+}
+
+bool can_bus_client_tx_cut(CanBusClientState *client)
+{
+    CanBusPort *port = client->port;
+
+    if (!port) {
+        return false;
+    }
+    if (port->bus && port->bus->on_wire == port) {
+        can_bus_cut_wire(port->bus);
+    }
+    return can_bus_withdraw(port);
 }
 
 /*
@@ -437,12 +466,7 @@ void can_bus_detach(CanBusClientState *client)
     bus = port->bus;
     if (bus) {
         if (bus->on_wire == port) {
-            /*
-             * The frame is cut short: the wire stays busy to its end, and
-             * the receivers, seeing it break off, flag an error.
-             */
-            bus->on_wire = NULL;
-            bus->error_frames++;
+            can_bus_cut_wire(bus);
         }
         if (port->info->observe) {
             QTAILQ_REMOVE(&bus->observers, port, next);

@@ -321,12 +321,6 @@ static void sja_tx_done(CanBusClientState *client, CanTxResult result)
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
     qemu_can_frame frame;
 
-    if (sja_in_reset(s)) {
-        /* reset mode cut the frame short: it counts for nothing here */
-        s->tx_busy = false;
-        can_bus_client_tx_abort(client);
-        return;
-    }
     if (result == CAN_TX_OK) {
         trace_sja1000_tx_done(DEVICE(s)->canonical_path, s->tec);
         s->tx_busy = false;
@@ -520,10 +514,13 @@ static void sja_enter_reset(CanSJA1000State *s)
         s->tec = sja_txerr_value(s);
         s->state = SJA1000_BUS_OFF;
     }
-    /* a transmission not yet on the wire is dropped */
-    if (can_bus_client_tx_abort(&s->bus_client)) {
-        s->tx_busy = false;
-    }
+    /*
+     * MOD.0 and BasicCAN CR.0 (datasheet): "detection of a reset request
+     * results in aborting the current transmission/reception of a
+     * message", a frame on the wire included.
+     */
+    can_bus_client_tx_cut(&s->bus_client);
+    s->tx_busy = false;
     sja_fifo_clear(s);
     s->dos = false;
     s->ir &= ~(R_IR_RI_MASK | R_IR_DOI_MASK);
@@ -1017,7 +1014,8 @@ static void sja_reset_hold(Object *obj, ResetType type)
     bool was_active = sja_bus_state(s->state, s->sr_es) ==
                       CAN_BUS_STATE_ERROR_ACTIVE;
 
-    can_bus_client_tx_abort(&s->bus_client);
+    /* the RST pin stops the chip at once, in the middle of a frame too */
+    can_bus_client_tx_cut(&s->bus_client);
     timer_del(s->recovery_timer);
     s->mod = R_MOD_RM_MASK;
     /* CR bit 6 "will not change after hardware or software reset" */
