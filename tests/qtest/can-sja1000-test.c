@@ -2315,6 +2315,56 @@ static void test_timing_bus_off_above_255_not_at_it(void)
     rig_stop(&r);
 }
 
+/*
+ * Datasheet, MOD.0: a reset request aborts the current transmission, a
+ * frame on the wire too; a system reset (the RST pin) as well.  The frame
+ * breaks off: no node stores it, the bus counts an error frame, and the
+ * wire serves the next frame.
+ */
+static void test_timing_reset_cuts_the_frame_on_the_wire(void)
+{
+    static const CanMsg m = { .id = 0x323, .dlc = 8,
+                              .data = { 1, 2, 3, 4, 5, 6, 7, 8 } };
+    static const CanMsg next = { .id = 0x324, .dlc = 1, .data = { 9 } };
+    Rig r;
+    Chip *a, *b;
+
+    rig_start_timed(&r, 2);
+    a = &r.chip[0];
+    b = &r.chip[1];
+    sja_pelican_setup(a, 0, 0);
+    sja_pelican_setup(b, 0, 0);
+
+    sja_load_tx(a, &m);
+    sja_wr(a, A_CMR, R_CMR_TR_MASK);
+    wait_us(&r, 100);                   /* 119 bits: 238 us */
+    g_assert_cmphex(sja_rd(a, A_SR) & R_SR_TS_MASK, ==, R_SR_TS_MASK);
+    sja_wr(a, A_MOD, R_MOD_RM_MASK);
+    /* the buffer is free again, the transmission not complete */
+    g_assert_cmphex(sja_rd(a, A_SR) & (R_SR_TBS_MASK | R_SR_TCS_MASK), ==,
+                    R_SR_TBS_MASK);
+    wait_us(&r, 1000);
+    g_assert_cmpuint(sja_rd(b, A_RMC), ==, 0);
+    g_assert_cmpint(bus_counter(&r, "frames"), ==, 0);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 1);
+    sja_wr(a, A_MOD, 0);
+    pelican_send(&r, b, &next, R_CMR_TR_MASK);
+    sja_assert_next_rx(a, &next);
+
+    sja_load_tx(b, &m);
+    sja_wr(b, A_CMR, R_CMR_TR_MASK);
+    wait_us(&r, 100);
+    rig_system_reset(&r);
+    sja_pelican_setup(a, 0, 0);
+    sja_pelican_setup(b, 0, 0);
+    wait_us(&r, 1000);
+    g_assert_cmpuint(sja_rd(a, A_RMC), ==, 0);
+    g_assert_cmpint(bus_counter(&r, "error-frames"), ==, 2);
+    pelican_send(&r, b, &next, R_CMR_TR_MASK);
+    sja_assert_next_rx(a, &next);
+    rig_stop(&r);
+}
+
 /* Two nodes set to different bitrates: both end error passive */
 static void test_timing_mismatched_pair_ends_error_passive(void)
 {
@@ -2486,6 +2536,8 @@ int main(int argc, char **argv)
                    test_error_status_set_at_ewlr_not_below);
     qtest_add_func("/can-sja1000/timing/bus-off-above-255-not-at-it",
                    test_timing_bus_off_above_255_not_at_it);
+    qtest_add_func("/can-sja1000/timing/reset-cuts-the-frame-on-the-wire",
+                   test_timing_reset_cuts_the_frame_on_the_wire);
 
     return g_test_run();
 }
