@@ -8,6 +8,9 @@
 #                 bench/scale
 # make mutate     build, then tests/mutate/run: does some test fail for
 #                 each wrong rule of tests/mutate/mutants?
+# make fuzz-long  build, then the seeded random register traffic qtest with
+#                 10 million operations per board type (QCAN_RANDOM_OPS=N,
+#                 QCAN_RANDOM_SEED=N to repeat a run)
 # make patches    export the patch set as a 'git am' series in build/patches/
 # make refresh-patch P=NAME [FILES="PATH..."]
 #                 rewrite patches/NAME from your edits in build/qemu
@@ -32,7 +35,7 @@ CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.s
 		   $(TOP)/patches/*.patch)
 
 .NOTPARALLEL:
-.PHONY: all build check demo bench mutate patches refresh-patch clean
+.PHONY: all build check demo bench mutate fuzz-long patches refresh-patch clean
 
 all: build
 
@@ -66,6 +69,10 @@ bench: build
 
 mutate: build
 	@$(TOP)/tests/mutate/run
+
+fuzz-long: build
+	@cd $(TOP) && QCAN_RANDOM_OPS=$${QCAN_RANDOM_OPS:-10000000} \
+	  QTEST_TIMEOUT=0 tests/run-checks can-random-traffic
 
 patches: $(BUILD)/config.stamp
 	@$(TOP)/build-aux/stage
