@@ -63,6 +63,7 @@ typedef struct CanBusState CanBusState;
 /* The bus's record of one attached client; private to the bus */
 typedef struct CanBusPort CanBusPort;
 typedef struct CanBusEvent CanBusEvent;
+typedef struct CanBusClientStatus CanBusClientStatus;
 
 #define TYPE_CAN_BUS "can-bus"
 OBJECT_DECLARE_SIMPLE_TYPE(CanBusState, CAN_BUS)
@@ -117,6 +118,11 @@ typedef struct CanBusClientInfo {
      * take for the end of frame, so they still receive the frame.
      */
     bool (*error_passive)(CanBusClientState *client);
+    /*
+     * Optional, for the monitor (query-can, info can): a controller's
+     * mode, error state and counters now.
+     */
+    void (*get_status)(CanBusClientState *client, CanBusClientStatus *status);
     /*
      * An observer's only callback, and only an observer's: @event
      * happened on the bus.
@@ -255,6 +261,16 @@ typedef enum CanBusErrorState {
     CAN_BUS_STATE_ERROR_PASSIVE,
     CAN_BUS_STATE_BUS_OFF,
 } CanBusErrorState;
+
+/* What a controller tells the monitor of itself (get_status()) */
+struct CanBusClientStatus {
+    bool operating;             /* false: in reset (configuration) mode */
+    bool listen_only;
+    bool self_test;
+    CanBusErrorState state;
+    unsigned tec;               /* as the controller's registers read */
+    unsigned rec;
+};
 
 /* What an error flag signals (ISO 11898-1 10.11) */
 typedef enum CanBusErrorKind {

@@ -108,9 +108,11 @@ void can_bus_deliver(CanBusPort *sender, const qemu_can_frame *frame)
         }
         if (!peer->info->can_receive(peer->client)) {
             bus->drops++;
+            peer->drops++;
             trace_can_bus_drop(bus->name, frame->can_id);
             continue;
         }
+        peer->frames_in++;
         peer->info->receive(peer->client, frame, 1);
     }
 }
@@ -124,6 +126,7 @@ void can_bus_notify(CanBusState *bus, CanBusEvent *event)
     }
     event->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     QTAILQ_FOREACH_SAFE(obs, &bus->observers, next, next) {
+        obs->frames_in++;
         obs->info->observe(obs->client, event);
     }
 }
@@ -171,6 +174,7 @@ void can_bus_carry(CanBusPort *port, const qemu_can_frame *frame)
     if (port->bus) {
         can_bus_count(port->bus, frame);
     }
+    port->frames_out++;
     can_bus_deliver(port, frame);
     can_bus_notify_frame(port, CAN_BUS_EVENT_FRAME, frame);
 }
@@ -507,6 +511,7 @@ static void can_bus_complete(UserCreatable *uc, Error **errp)
     if (bus->engine->realize) {
         bus->engine->realize(bus);
     }
+    bus->created_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     bus->complete = true;
 }
 

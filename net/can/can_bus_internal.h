@@ -58,6 +58,11 @@ struct CanBusPort {
     int64_t saved_retry_in;
     /* with timing: frames from can_bus_client_send() waiting for the wire */
     GQueue *send_queue;
+
+    /* for the monitor, since the client attached (not migrated) */
+    uint64_t frames_out;    /* its frames the bus carried */
+    uint64_t frames_in;     /* frames (observers: events) given to it */
+    uint64_t drops;         /* frames it could not take */
 };
 
 /* One client's frames in flight, as the migration stream carries them */
@@ -100,6 +105,8 @@ struct CanBusState {
     uint64_t drops;
     uint64_t busy_ns;
     uint64_t arbitration_losses;
+    /* virtual time of the bus's creation, for its load */
+    int64_t created_ns;
 
     /*
      * While migrating: the clients with frames in flight, and when the

@@ -465,16 +465,6 @@ static ssize_t sja_receive(CanBusClientState *client,
     return frames_cnt;
 }
 
-static const CanBusClientInfo sja_bus_client_info = {
-    .can_receive = sja_can_receive,
-    .receive = sja_receive,
-    .acks = sja_acks,
-    .tx_done = sja_tx_done,
-    .arbitration_lost = sja_arbitration_lost,
-    .rx_error = sja_rx_error,
-    .error_passive = sja_error_passive,
-};
-
 /* Bus-off recovery: TXERR counts the bus-free sequences down */
 static int64_t sja_recovery_ns(CanSJA1000State *s, unsigned bits)
 {
@@ -494,6 +484,33 @@ static uint8_t sja_txerr_value(CanSJA1000State *s)
     seen = elapsed / sja_recovery_ns(s, 11);
     return SJA_RECOVERY_TEC - MIN(seen, SJA_RECOVERY_TEC);
 }
+
+/* What the monitor shows: the mode and what TXERR and RXERR read */
+static void sja_get_status(CanBusClientState *client,
+                           CanBusClientStatus *status)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+
+    *status = (CanBusClientStatus) {
+        .operating = !sja_in_reset(s),
+        .listen_only = FIELD_EX8(s->mod, MOD, LOM),
+        .self_test = FIELD_EX8(s->mod, MOD, STM),
+        .state = sja_bus_state(s->state, s->sr_es),
+        .tec = sja_txerr_value(s),
+        .rec = s->rec,
+    };
+}
+
+static const CanBusClientInfo sja_bus_client_info = {
+    .can_receive = sja_can_receive,
+    .receive = sja_receive,
+    .acks = sja_acks,
+    .tx_done = sja_tx_done,
+    .arbitration_lost = sja_arbitration_lost,
+    .rx_error = sja_rx_error,
+    .error_passive = sja_error_passive,
+    .get_status = sja_get_status,
+};
 
 static void sja_recovery_done(void *opaque)
 {
