@@ -27,6 +27,9 @@
 /* FRAME as the log format writes it, appended to @out */
 void can_candump_format_frame(GString *out, const qemu_can_frame *frame);
 
+/* A timestamp as candump writes it, "(SEC.USEC)", appended to @out */
+void can_candump_format_time(GString *out, uint64_t ts_ns);
+
 /* One log line, "(SEC.USEC) BUS FRAME\n", appended to @out */
 void can_candump_format_line(GString *out, uint64_t ts_ns, const char *bus,
                              const qemu_can_frame *frame);

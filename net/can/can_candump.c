@@ -67,13 +67,19 @@ void can_candump_format_frame(GString *out, const qemu_can_frame *frame)
     }
 }
 
+void can_candump_format_time(GString *out, uint64_t ts_ns)
+{
+    g_string_append_printf(out, "(%010" PRIu64 ".%06" PRIu64 ")",
+                           (uint64_t)(ts_ns / NANOSECONDS_PER_SECOND),
+                           (uint64_t)(ts_ns % NANOSECONDS_PER_SECOND /
+                                      SCALE_US));
+}
+
 void can_candump_format_line(GString *out, uint64_t ts_ns, const char *bus,
                              const qemu_can_frame *frame)
 {
-    g_string_append_printf(out, "(%010" PRIu64 ".%06" PRIu64 ") %s ",
-                           (uint64_t)(ts_ns / NANOSECONDS_PER_SECOND),
-                           (uint64_t)(ts_ns % NANOSECONDS_PER_SECOND /
-                                      SCALE_US), bus);
+    can_candump_format_time(out, ts_ns);
+    g_string_append_printf(out, " %s ", bus);
     can_candump_format_frame(out, frame);
     g_string_append_c(out, '\n');
 }

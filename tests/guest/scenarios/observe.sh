@@ -14,11 +14,13 @@
 # qemu: -object can-capture,id=capfull,canbus=canbus0,format=candump,file=/dev/full
 # qemu: -chardev file,id=stream0,path=build/test-logs/observe-stream.pcapng
 # qemu: -object can-capture,id=cap5,canbus=canbus0,chardev=stream0
+# qemu: -chardev file,id=disp0,path=build/test-logs/observe-display.txt
+# qemu: -object can-display,id=display0,canbus=canbus0,decode=canopen,chardev=disp0
 # timeout: 300
 # run-by: tests/guest/observe (which reads what the captures wrote)
 #
-# Traffic for the bus captures, which tests/guest/observe then reads with
-# tshark and can-utils: on canbus0 can0 sends can1 frames of every kind
+# Traffic for the bus captures and the frame display, which
+# tests/guest/observe then reads with tshark and can-utils: on canbus0 can0 sends can1 frames of every kind
 # and a CANopen start-up; on the timed canbus1 (125 kbit/s) can2 and can3
 # send bursts at once; can4 is alone on canbus2 and gets ACK errors until
 # it is error passive.  Captures that cannot write (/dev/full) or reach
