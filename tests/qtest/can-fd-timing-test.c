@@ -5,7 +5,9 @@
  * CTU CAN FD PCI board: core 0 sends, core 1 receives.  The CTU model
  * hands its frames to the bus at once (can_bus_client_send()), so the
  * time a frame takes is the bus's alone, and core 1's RX frame count
- * shows the virtual time it arrives.
+ * shows the virtual time it arrives.  A can-capture of the bus, read back
+ * with tshark, must show the same frames at the same times, and the bus
+ * errors as SocketCAN error frames.
  *
  * A frame's time is nominal_bits * 1e9 / bitrate + data_bits * 1e9 /
  * data_bitrate ns, each term rounded down.  The bit counts below follow
@@ -194,16 +196,16 @@ static char *bus_options(const BusRates *rates)
                            rates->bitrate, rates->data_bitrate);
 }
 
-/* One CTU board on a timed bus b0, both cores enabled */
-static void rig_start(Rig *r, const BusRates *rates)
+/* One CTU board on a timed bus b0, both cores enabled, and @extra */
+static void rig_start_with(Rig *r, const BusRates *rates, const char *extra)
 {
     g_autofree char *opts = bus_options(rates);
     int core;
 
     memset(r, 0, sizeof(*r));
     r->qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0,%s "
-                         "-device ctucan_pci,canbus0=b0,canbus1=b0,addr=0x%x",
-                         opts, CTUCAN_SLOT);
+                         "-device ctucan_pci,canbus0=b0,canbus1=b0,addr=0x%x "
+                         "%s", opts, CTUCAN_SLOT, extra);
     r->bus = qpci_new_pc(r->qts, NULL);
     r->dev = qpci_device_find(r->bus, QPCI_DEVFN(CTUCAN_SLOT, 0));
     g_assert(r->dev);
@@ -220,6 +222,11 @@ static void rig_start(Rig *r, const BusRates *rates)
      */
     ctu_write(r, TX_CORE, CTU_TX_PRIORITY, 0x1234);
     r->busy_ns = bus_property(r, "busy-ns");
+}
+
+static void rig_start(Rig *r, const BusRates *rates)
+{
+    rig_start_with(r, rates, "");
 }
 
 static void rig_stop(Rig *r)
@@ -468,6 +475,183 @@ static void test_back_to_back(void)
 }
 
 /*
+ * What Debian's tshark reads from capture @file: the @fields (-e) of the
+ * records that match @filter (-Y), one line a record; NULL, the test
+ * skipped, without tshark.
+ */
+static char *tshark_read(const char *file, const char *filter,
+                         const char *const *fields)
+{
+    g_autofree char *tshark = g_find_program_in_path("tshark");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    char *out = NULL;
+    int status;
+
+    if (!tshark) {
+        g_test_skip("tshark is not installed");
+        return NULL;
+    }
+    g_ptr_array_add(argv, tshark);
+    g_ptr_array_add(argv, (char *)"-r");
+    g_ptr_array_add(argv, (char *)file);
+    g_ptr_array_add(argv, (char *)"-Y");
+    g_ptr_array_add(argv, (char *)filter);
+    g_ptr_array_add(argv, (char *)"-T");
+    g_ptr_array_add(argv, (char *)"fields");
+    g_ptr_array_add(argv, (char *)"-E");
+    g_ptr_array_add(argv, (char *)"separator= ");
+    for (; *fields; fields++) {
+        g_ptr_array_add(argv, (char *)"-e");
+        g_ptr_array_add(argv, (char *)*fields);
+    }
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                               NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_test_message("tshark -Y '%s':", filter);
+    g_test_message("%s", out);
+    return out;
+}
+
+/* A capture file in a new temporary folder, and its removal */
+static char *capture_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("can-fd-timing-XXXXXX", NULL);
+
+    g_assert_nonnull(dir);
+    return g_build_filename(dir, "b0.pcapng", NULL);
+}
+
+static void capture_remove(const char *file)
+{
+    g_autofree char *dir = g_path_get_dirname(file);
+
+    unlink(file);
+    rmdir(dir);
+}
+
+/*
+ * A can-capture of the bus, read by Debian's tshark: CAN FD records with
+ * their BRS and ESI flags, lengths and data, classic ones without, and
+ * timestamps that are the frames' ends, each frame of a back-to-back
+ * burst exactly its own wire time after the one before.
+ */
+static void test_capture_in_tshark(void)
+{
+    static const BusRates rates = RATES_500K_2M;
+    static const Frame frames[] = {
+        { .id = 0x123, .fdf = true, .brs = true, .len = 16,
+          .byte = byte_count },
+        { .id = 0x123, .len = 8, .byte = byte_count },
+        { .id = 0x123, .fdf = true, .brs = true, .esi = true, .len = 64,
+          .byte = byte_count },
+        { .id = 0x123, .fdf = true, .len = 8, .byte = byte_count },
+    };
+    /* frame k's end, in ns after TX_COMMAND; bit counts as above */
+    int64_t end[ARRAY_SIZE(frames)];
+    static const char *const fields[] = {
+        "frame.time_epoch", "can.id", "can.len", "canfd.flags.brs",
+        "canfd.flags.esi", "data.data", NULL
+    };
+    g_autofree char *file = capture_file();
+    g_autofree char *extra = g_strdup_printf("-object can-capture,id=cap0,"
+                                             "canbus=b0,file=%s", file);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned k;
+    Rig r;
+
+    end[0] = frame_ns(&rates, 29, 173);
+    end[1] = end[0] + frame_ns(&rates, 119, 0);
+    end[2] = end[1] + frame_ns(&rates, 29, 575);
+    end[3] = end[2] + frame_ns(&rates, 134, 0);
+    rig_start_with(&r, &rates, extra);
+    assert_arrivals(&r, frames, ARRAY_SIZE(frames), end);
+    rig_stop(&r);
+    out = tshark_read(file, "can || canfd", fields);
+    capture_remove(file);
+    if (!out) {
+        return;
+    }
+    lines = g_strsplit(out, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, ARRAY_SIZE(frames) + 1);
+    if (g_strv_length(lines) != ARRAY_SIZE(frames) + 1) {
+        return;
+    }
+    {
+        /* id (0x123), length, BRS, ESI, data */
+        static const char *want[] = {
+            "291 16 1 0 0102030405060708090a0b0c0d0e0f10",
+            /* a classic record has no FD flags to show */
+            "291 8   0102030405060708",
+            "291 64 1 1 0102030405060708090a0b0c0d0e0f10111213141516171819"
+            "1a1b1c1d1e1f202122232425262728292a2b2c2d2e2f30313233343536"
+            "3738393a3b3c3d3e3f40",
+            "291 8 0 0 0102030405060708",
+        };
+        int64_t prev = 0;
+
+        for (k = 0; k < ARRAY_SIZE(frames); k++) {
+            g_auto(GStrv) secs = g_strsplit(lines[k], ".", 2);
+            g_autofree char *ns_str = g_strndup(secs[1], 9);
+            int64_t ts = g_ascii_strtoll(secs[0], NULL, 10) * NS_PER_S +
+                         g_ascii_strtoll(ns_str, NULL, 10);
+
+            g_assert_cmpstr(strchr(lines[k], ' ') + 1, ==, want[k]);
+            if (k) {
+                g_assert_cmpint(ts - prev, ==, end[k] - end[k - 1]);
+            }
+            prev = ts;
+        }
+    }
+}
+
+/* How many records of capture @file tshark finds for @filter */
+static int capture_count(const char *file, const char *filter)
+{
+    static const char *const fields[] = { "frame.number", NULL };
+    g_autofree char *out = tshark_read(file, filter, fields);
+    int n = 0;
+    char *p;
+
+    if (!out) {
+        return -1;
+    }
+    for (p = out; (p = strchr(p, '\n')); p++) {
+        n++;
+    }
+    return n;
+}
+
+/*
+ * What the capture of test_bus_bitrate_mismatch shows, as SocketCAN error
+ * frames (linux/can/error.h): each destroyed attempt as a protocol
+ * violation, a stuff error in ID bits 28..21 (location 0x02, where the
+ * SJA1000 flags it); the SJA1000's warning (REC 96) and passive (REC 128)
+ * states as controller problems with its counters; the one frame that
+ * got through.  On matched bitrates, the frame alone.
+ */
+static void assert_capture_errors(const char *file, bool mismatch)
+{
+    g_autofree char *tshark = g_find_program_in_path("tshark");
+
+    if (!tshark) {
+        return;
+    }
+    g_assert_cmpint(capture_count(file, "can.flags.err == 0"), ==, 1);
+    g_assert_cmpint(capture_count(file, "can.err.prot.type.stuff == 1 && "
+                                  "can.err.prot.location == 0x02"), ==,
+                    mismatch ? 15 : 0);
+    g_assert_cmpint(capture_count(file, "can.err.ctrl.rx_warning == 1"), ==,
+                    mismatch);
+    g_assert_cmpint(capture_count(file, "can.err.ctrl.rx_passive == 1"), ==,
+                    mismatch);
+    g_assert_cmpint(capture_count(file, "can.flags.err == 1"), ==,
+                    mismatch ? 17 : 0);
+}
+
+/*
  * A bus bitrate makes the CTU's frames subject to bitrate mismatch.  An
  * SJA1000 on the bus (a Kvaser PCIcan's channel, 16 MHz, BTR1 0x1c:
  * BTR0 0x00 is 500 kbit/s, 0x01 250 kbit/s) programmed for the bus's
@@ -485,14 +669,16 @@ static void test_bus_bitrate_mismatch(const void *data)
     const BusRates rates = RATES_500K;
     const Frame f = { .id = 0x123, .len = 8, .byte = byte_count };
     g_autofree char *opts = bus_options(&rates);
+    g_autofree char *file = capture_file();
     SJAChan sja = { 0 };
     Rig r;
 
     memset(&r, 0, sizeof(r));
     r.qts = qtest_initf("-machine pc -nodefaults -object can-bus,id=b0,%s "
                         "-device ctucan_pci,canbus0=b0,canbus1=b0,addr=0x%x "
-                        "-device kvaser_pci,canbus=b0,addr=0x%x",
-                        opts, CTUCAN_SLOT, KVASER_SLOT);
+                        "-device kvaser_pci,canbus=b0,addr=0x%x "
+                        "-object can-capture,id=cap0,canbus=b0,file=%s",
+                        opts, CTUCAN_SLOT, KVASER_SLOT, file);
     r.bus = qpci_new_pc(r.qts, NULL);
     r.dev = qpci_device_find(r.bus, QPCI_DEVFN(CTUCAN_SLOT, 0));
     sja.dev = qpci_device_find(r.bus, QPCI_DEVFN(KVASER_SLOT, 0));
@@ -536,6 +722,8 @@ static void test_bus_bitrate_mismatch(const void *data)
     }
     g_free(sja.dev);
     rig_stop(&r);
+    assert_capture_errors(file, mismatch);
+    capture_remove(file);
 }
 
 /* The limits themselves are valid, and set once for all */
@@ -641,6 +829,8 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &timed_cases[i], test_frame_time);
     }
     qtest_add_func("/can-fd-timing/back-to-back", test_back_to_back);
+    qtest_add_func("/can-fd-timing/capture-in-tshark",
+                   test_capture_in_tshark);
     /* a build may have CTU CAN FD without the SJA1000 boards */
     if (qtest_has_device("kvaser_pci")) {
         qtest_add_data_func("/can-fd-timing/bitrate/sja1000-at-bus-bitrate",
