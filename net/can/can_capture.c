@@ -21,6 +21,7 @@
 #include "net/can_candump.h"
 #include "net/can_error_frame.h"
 #include "net/can_pcap.h"
+#include "can_observer.h"
 #include "trace.h"
 
 #define TYPE_CAN_CAPTURE "can-capture"
@@ -196,15 +197,8 @@ static void can_capture_chr_event(void *opaque, QEMUChrEvent event)
 /* chardev=: each reader that connects gets the file header first */
 static bool can_capture_open_chardev(CanCaptureState *s, Error **errp)
 {
-    Chardev *chr = qemu_chr_find(s->chardev_id);
-
-    if (!chr) {
-        error_setg(errp, "can-capture %s: there is no chardev '%s'",
-                   can_capture_id(s), s->chardev_id);
-        return false;
-    }
-    if (!qemu_chr_fe_init(&s->chr, chr, errp)) {
-        error_prepend(errp, "can-capture %s: ", can_capture_id(s));
+    if (!can_observer_chardev_init(OBJECT(s), &s->chr, s->chardev_id,
+                                   errp)) {
         return false;
     }
     qemu_chr_fe_set_handlers(&s->chr, NULL, NULL, can_capture_chr_event,

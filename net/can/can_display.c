@@ -19,6 +19,7 @@
 #include "net/can_candump.h"
 #include "net/can_canopen.h"
 #include "net/can_error_frame.h"
+#include "can_observer.h"
 
 #define TYPE_CAN_DISPLAY "can-display"
 OBJECT_DECLARE_SIMPLE_TYPE(CanDisplayState, CAN_DISPLAY)
@@ -83,23 +84,6 @@ static const CanBusClientInfo can_display_observer_info = {
     .observe = can_display_observe,
 };
 
-/* chardev=: where the lines go instead of stderr */
-static bool can_display_open_chardev(CanDisplayState *s, Error **errp)
-{
-    Chardev *chr = qemu_chr_find(s->chardev_id);
-
-    if (!chr) {
-        error_setg(errp, "can-display %s: there is no chardev '%s'",
-                   can_display_id(s), s->chardev_id);
-        return false;
-    }
-    if (!qemu_chr_fe_init(&s->chr, chr, errp)) {
-        error_prepend(errp, "can-display %s: ", can_display_id(s));
-        return false;
-    }
-    return true;
-}
-
 static void can_display_complete(UserCreatable *uc, Error **errp)
 {
     CanDisplayState *s = CAN_DISPLAY(uc);
@@ -110,7 +94,9 @@ static void can_display_complete(UserCreatable *uc, Error **errp)
                    can_display_id(s));
         return;
     }
-    if (s->chardev_id && !can_display_open_chardev(s, errp)) {
+    /* chardev=: where the lines go instead of stderr */
+    if (s->chardev_id &&
+        !can_observer_chardev_init(OBJECT(s), &s->chr, s->chardev_id, errp)) {
         return;
     }
     s->bus_name = can_bus_name(s->bus);

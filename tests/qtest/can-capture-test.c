@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * QTest for can-capture objects added and deleted at run time through QMP,
- * on a Kvaser PCIcan-D whose two SJA1000 channels share canbus0: what they
- * write is read back by Debian's tshark, and a capture that cannot write
- * never costs the bus a frame.
+ * QTest for can-capture and can-display objects added and deleted at run
+ * time through QMP, on a Kvaser PCIcan-D whose two SJA1000 channels share
+ * canbus0: what a capture writes is read back by Debian's tshark, a
+ * capture that cannot write never costs the bus a frame, and a display
+ * prints the frames it saw, CANopen named.
  */
 
 #include "qemu/osdep.h"
@@ -224,6 +225,48 @@ static void test_bad_options(void)
     rig_stop(&r);
 }
 
+/*
+ * A can-display added at run time on a chardev added at run time prints a
+ * line for each frame from then on, CANopen named, until it is deleted.
+ */
+static void test_display_at_run_time(void)
+{
+    static const CanMsg nmt = { .id = 0x000, .dlc = 2, .data = { 1, 5 } };
+    g_autofree char *file = NULL;
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    Rig r;
+
+    rig_start(&r);
+    file = rig_path(&r, "display.txt");
+    qtest_qmp_assert_success(r.b.qts, "{'execute': 'chardev-add', "
+                             "'arguments': {'id': 'disp0', 'backend': {"
+                             "'type': 'file', 'data': {'out': %s}}}}", file);
+    qtest_qmp_assert_success(r.b.qts, "{'execute': 'object-add', "
+                             "'arguments': {'qom-type': 'can-display', "
+                             "'id': 'display0', 'canbus': 'canbus0', "
+                             "'decode': 'canopen', 'chardev': 'disp0'}}");
+    board_send(&r.b, &r.c0, &nmt, R_CMR_TR_MASK);
+    sja_wr(&r.c1, A_CMR, R_CMR_RRB_MASK);
+    rig_send(&r, 0x123, 0x5a);
+    g_assert_cmpuint(capture_counter(&r, "display0", "lines"), ==, 2);
+    qtest_qmp_assert_success(r.b.qts, "{'execute': 'object-del', "
+                             "'arguments': {'id': 'display0'}}");
+    rig_send(&r, 0x124, 0x5b);
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    g_test_message("%s", text);
+    lines = g_strsplit(text, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 3);
+    g_assert_true(g_str_has_suffix(lines[0], ")  canbus0  000   [2]  01 05  "
+                                   "NMT start node 5  </machine/"
+                                   "peripheral-anon/device[0]/chip[0]>"));
+    /* 0x123 is no object of the predefined connection set */
+    g_assert_true(g_str_has_suffix(lines[1], ")  canbus0  123   [1]  5A  "
+                                   "</machine/peripheral-anon/device[0]/"
+                                   "chip[0]>"));
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -231,5 +274,6 @@ int main(int argc, char **argv)
                    test_add_del_at_run_time);
     qtest_add_func("/can/capture/full-disk", test_full_disk);
     qtest_add_func("/can/capture/bad-options", test_bad_options);
+    qtest_add_func("/can/display/at-run-time", test_display_at_run_time);
     return g_test_run();
 }
