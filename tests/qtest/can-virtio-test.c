@@ -1,0 +1,846 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for virtio-can-pci, driven as a virtio driver drives it through
+ * libqos, with a Kvaser PCIcan board on the same can-bus as the other
+ * node: feature negotiation, frames both ways, what the VIRTIO 1.4 CAN
+ * device section says must be answered NOT_OK, the control queue, and
+ * bus-off.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qobject/qdict.h"
+#include "libqos/virtio.h"
+#include "libqos/virtio-pci.h"
+#include "libqos/malloc-pc.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "standard-headers/linux/virtio_ids.h"
+#include "can-pci-board-qtest.h"
+
+/* The VIRTIO 1.4 CAN device, as the specification spells it */
+#define VIRTIO_CAN_F_CAN_CLASSIC        0
+#define VIRTIO_CAN_F_CAN_FD             1
+#define VIRTIO_CAN_F_RTR_FRAMES         2
+#define VIRTIO_CAN_F_LATE_TX_ACK        3
+#define VIRTIO_CAN_QUEUE_TX             0
+#define VIRTIO_CAN_QUEUE_RX             1
+#define VIRTIO_CAN_QUEUE_CONTROL        2
+#define VIRTIO_CAN_QUEUE_COUNT          3
+#define VIRTIO_CAN_S_CTRL_BUSOFF        1
+#define VIRTIO_CAN_RESULT_OK            0
+#define VIRTIO_CAN_RESULT_NOT_OK        1
+#define VIRTIO_CAN_TX                   0x0001
+#define VIRTIO_CAN_RX                   0x0101
+#define VIRTIO_CAN_SET_CTRL_MODE_START  0x0201
+#define VIRTIO_CAN_SET_CTRL_MODE_STOP   0x0202
+#define VIRTIO_CAN_FLAGS_EXTENDED       0x8000
+#define VIRTIO_CAN_FLAGS_FD             0x4000
+#define VIRTIO_CAN_FLAGS_RTR            0x2000
+
+#define KVASER_SJA_BAR      1
+#define VCAN_SLOT           5
+#define VCAN2_SLOT          6
+#define VCAN_PATH           "/machine/peripheral/vcan0/virtio-backend"
+#define TIMEOUT_NS          (5 * 1000 * 1000 * 1000LL)
+
+#define F_ALL (BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC) | \
+               BIT_ULL(VIRTIO_CAN_F_CAN_FD) | \
+               BIT_ULL(VIRTIO_CAN_F_RTR_FRAMES) | \
+               BIT_ULL(VIRTIO_CAN_F_LATE_TX_ACK))
+#define F_V1  BIT_ULL(VIRTIO_F_VERSION_1)
+
+#define HDR_SIZE            16
+#define RX_BUF_SIZE         (HDR_SIZE + 64)
+
+/* One virtio-can device as a driver sees it */
+typedef struct VCan {
+    QTestState *qts;
+    QVirtioPCIDevice *pci;
+    QVirtioDevice *vdev;
+    QGuestAllocator *alloc;
+    QVirtQueue *vq[VIRTIO_CAN_QUEUE_COUNT];
+} VCan;
+
+/* A machine: the Kvaser board in slot 4, virtio-can devices after it */
+typedef struct Rig {
+    Board b;
+    SJAChan sja;
+    QGuestAllocator alloc;
+    VCan vc[2];
+} Rig;
+
+/* A frame in the device's message layout */
+typedef struct VMsg {
+    uint16_t msg_type;
+    uint16_t length;
+    uint8_t classic_dlc;
+    uint32_t flags;
+    uint32_t can_id;
+    uint8_t data[64];
+} VMsg;
+
+static void vmsg_encode(const VMsg *m, uint8_t *buf)
+{
+    memset(buf, 0, HDR_SIZE);
+    stw_le_p(buf, m->msg_type);
+    stw_le_p(buf + 2, m->length);
+    buf[4] = m->classic_dlc;
+    stl_le_p(buf + 8, m->flags);
+    stl_le_p(buf + 12, m->can_id);
+    memcpy(buf + HDR_SIZE, m->data, MIN(m->length, 64));
+}
+
+static void vmsg_decode(const uint8_t *buf, VMsg *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->msg_type = lduw_le_p(buf);
+    m->length = lduw_le_p(buf + 2);
+    m->classic_dlc = buf[4];
+    m->flags = ldl_le_p(buf + 8);
+    m->can_id = ldl_le_p(buf + 12);
+    memcpy(m->data, buf + HDR_SIZE, MIN(m->length, 64));
+}
+
+/* Reset, negotiate @features, set up the three queues, DRIVER_OK */
+static void vcan_setup(Rig *r, VCan *v, int slot, uint64_t features)
+{
+    int i;
+
+    v->qts = r->b.qts;
+    v->alloc = &r->alloc;
+    v->pci = virtio_pci_new(r->b.bus,
+                            &(QPCIAddress) { .devfn = QPCI_DEVFN(slot, 0) });
+    g_assert(v->pci);
+    v->vdev = &v->pci->vdev;
+    g_assert_cmpint(v->vdev->device_type, ==, VIRTIO_ID_CAN);
+    qvirtio_pci_device_enable(v->pci);
+    qvirtio_reset(v->vdev);
+    qvirtio_set_acknowledge(v->vdev);
+    qvirtio_set_driver(v->vdev);
+    qvirtio_set_features(v->vdev, features | F_V1);
+    for (i = 0; i < VIRTIO_CAN_QUEUE_COUNT; i++) {
+        v->vq[i] = qvirtqueue_setup(v->vdev, v->alloc, i);
+    }
+    qvirtio_set_driver_ok(v->vdev);
+}
+
+/*
+ * The example of docs/system/devices/can.rst, "virtio-can", with slots
+ * and ids: -object can-bus,id=canbus0 -device kvaser_pci,canbus0=canbus0
+ * -device virtio-can-pci,canbus=canbus0
+ */
+static void rig_start(Rig *r, const char *bus_opts, const char *vcan_opts,
+                      const char *vcan2_opts)
+{
+    g_autofree char *vc2 = vcan2_opts ?
+        g_strdup_printf("-device virtio-can-pci,addr=0x%x,id=vcan1,%s",
+                        VCAN2_SLOT, vcan2_opts) : g_strdup("");
+    g_autofree char *devices = g_strdup_printf(
+        "-object can-bus,id=canbus0%s "
+        "-device kvaser_pci,addr=0x%x,canbus0=canbus0 "
+        "-device virtio-can-pci,addr=0x%x,id=vcan0,%s %s",
+        bus_opts, BOARD_SLOT, VCAN_SLOT, vcan_opts, vc2);
+
+    board_start(&r->b, devices, 2);
+    r->sja = (SJAChan) { .dev = r->b.dev, .bar = r->b.bar[KVASER_SJA_BAR] };
+    pc_alloc_init(&r->alloc, r->b.qts, ALLOC_NO_FLAGS);
+}
+
+static void rig_stop(Rig *r)
+{
+    int i, q;
+
+    for (i = 0; i < 2; i++) {
+        if (!r->vc[i].pci) {
+            continue;
+        }
+        for (q = 0; q < VIRTIO_CAN_QUEUE_COUNT; q++) {
+            qvirtqueue_cleanup(r->vc[i].vdev->bus, r->vc[i].vq[q], &r->alloc);
+        }
+        qvirtio_pci_device_disable(r->vc[i].pci);
+        g_free(r->vc[i].pci->pdev);
+        g_free(r->vc[i].pci);
+    }
+    alloc_destroy(&r->alloc);
+    board_stop(&r->b);
+}
+
+/* Whether the request at @head is used within @ns of virtual time */
+static bool vq_wait(VCan *v, QVirtQueue *vq, uint32_t head, uint32_t *len,
+                    int64_t ns)
+{
+    uint32_t got;
+    int64_t t;
+
+    for (t = 0; t <= ns; t += 100000) {
+        if (qvirtqueue_get_buf(v->qts, vq, &got, len)) {
+            g_assert_cmpuint(got, ==, head);
+            return true;
+        }
+        qtest_clock_step(v->qts, 100000);
+    }
+    return false;
+}
+
+/* Post a request of @out_len bytes from @out with a one-byte result */
+static uint32_t vq_post(VCan *v, QVirtQueue *vq, const void *out,
+                        size_t out_len, uint64_t *result_addr)
+{
+    uint64_t o = guest_alloc(v->alloc, MAX(out_len, 1));
+    uint64_t in = guest_alloc(v->alloc, 1);
+    uint32_t head;
+
+    qtest_memwrite(v->qts, o, out, out_len);
+    qtest_writeb(v->qts, in, 0xee);
+    head = qvirtqueue_add(v->qts, vq, o, out_len, false, true);
+    qvirtqueue_add(v->qts, vq, in, 1, true, false);
+    qvirtqueue_kick(v->qts, v->vdev, vq, head);
+    *result_addr = in;
+    return head;
+}
+
+/* A request's result byte, which must come within the timeout */
+static uint8_t vq_result(VCan *v, QVirtQueue *vq, uint32_t head, uint64_t in)
+{
+    uint32_t len;
+
+    g_assert(vq_wait(v, vq, head, &len, TIMEOUT_NS));
+    g_assert_cmpuint(len, ==, 1);
+    return qtest_readb(v->qts, in);
+}
+
+static uint8_t vcan_control(VCan *v, uint16_t msg_type)
+{
+    uint8_t out[2];
+    uint64_t in;
+    uint32_t head;
+
+    stw_le_p(out, msg_type);
+    head = vq_post(v, v->vq[VIRTIO_CAN_QUEUE_CONTROL], out, 2, &in);
+    return vq_result(v, v->vq[VIRTIO_CAN_QUEUE_CONTROL], head, in);
+}
+
+static uint32_t vcan_tx_post(VCan *v, const VMsg *m, size_t len,
+                             uint64_t *in)
+{
+    uint8_t buf[HDR_SIZE + 64];
+
+    vmsg_encode(m, buf);
+    return vq_post(v, v->vq[VIRTIO_CAN_QUEUE_TX], buf, len, in);
+}
+
+/* Send @m (@len bytes of request) and return the result */
+static uint8_t vcan_tx_len(VCan *v, const VMsg *m, size_t len)
+{
+    uint64_t in;
+    uint32_t head = vcan_tx_post(v, m, len, &in);
+
+    return vq_result(v, v->vq[VIRTIO_CAN_QUEUE_TX], head, in);
+}
+
+static uint8_t vcan_tx(VCan *v, const VMsg *m)
+{
+    bool rtr = m->flags & VIRTIO_CAN_FLAGS_RTR;
+
+    return vcan_tx_len(v, m, HDR_SIZE + (rtr ? 0 : m->length));
+}
+
+/* Give the device @n receive buffers; returns the first one's head */
+static uint32_t vcan_rx_post(VCan *v, unsigned n, uint64_t *addrs)
+{
+    QVirtQueue *vq = v->vq[VIRTIO_CAN_QUEUE_RX];
+    uint32_t head = 0, h;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        addrs[i] = guest_alloc(v->alloc, RX_BUF_SIZE);
+        h = qvirtqueue_add(v->qts, vq, addrs[i], RX_BUF_SIZE, true, false);
+        qvirtqueue_kick(v->qts, v->vdev, vq, h);
+        if (!i) {
+            head = h;
+        }
+    }
+    return head;
+}
+
+/* The next received message, in buffer @addr posted as @head */
+static void vcan_rx(VCan *v, uint32_t head, uint64_t addr, VMsg *m)
+{
+    uint8_t buf[RX_BUF_SIZE];
+    uint32_t len;
+
+    g_assert(vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_RX], head, &len, TIMEOUT_NS));
+    qtest_memread(v->qts, addr, buf, sizeof(buf));
+    vmsg_decode(buf, m);
+    g_assert_cmphex(m->msg_type, ==, VIRTIO_CAN_RX);
+    g_assert_cmpuint(len, ==, HDR_SIZE + m->length);
+}
+
+/*
+ * The usual set-up: vcan0 on canbus0 with the Kvaser channel (PeliCAN,
+ * operating), negotiating @features, started
+ */
+static VCan *rig_started(Rig *r, const char *bus_opts, uint64_t features)
+{
+    rig_start(r, bus_opts, "canbus=canbus0", NULL);
+    sja_pelican_setup(&r->sja, 0, 0);
+    vcan_setup(r, &r->vc[0], VCAN_SLOT, features);
+    g_assert_cmpuint(vcan_control(&r->vc[0], VIRTIO_CAN_SET_CTRL_MODE_START),
+                     ==, VIRTIO_CAN_RESULT_OK);
+    return &r->vc[0];
+}
+
+static uint64_t vcan_counter(Rig *r, const char *path, const char *name)
+{
+    QDict *rsp = qtest_qmp(r->b.qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': %s, 'property': %s } }", path, name);
+    uint64_t value;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    value = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return value;
+}
+
+static uint16_t vcan_status(VCan *v)
+{
+    return qvirtio_config_readw(v->vdev, 0);
+}
+
+/* A Tx request with a classic standard frame of @len bytes 0x10.. */
+static VMsg tx_msg(uint32_t flags, uint32_t id, uint16_t len)
+{
+    VMsg m = {
+        .msg_type = VIRTIO_CAN_TX, .length = len, .flags = flags,
+        .can_id = id,
+    };
+    unsigned i;
+
+    for (i = 0; i < 64; i++) {
+        m.data[i] = 0x10 + i;
+    }
+    return m;
+}
+
+/*
+ * Identity and negotiation
+ */
+
+static void test_pci_identity_and_features(void)
+{
+    Rig r = { 0 };
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    vcan_setup(&r, &r.vc[0], VCAN_SLOT, F_ALL);
+    g_assert_cmphex(qpci_config_readw(r.vc[0].pci->pdev, PCI_VENDOR_ID), ==,
+                    0x1af4);
+    g_assert_cmphex(qpci_config_readw(r.vc[0].pci->pdev, PCI_DEVICE_ID), ==,
+                    0x1040 + VIRTIO_ID_CAN);
+    g_assert_cmphex(qvirtio_get_features(r.vc[0].vdev) & F_ALL, ==, F_ALL);
+    g_assert(qvirtio_get_features(r.vc[0].vdev) & F_V1);
+    g_assert_cmphex(vcan_status(&r.vc[0]), ==, 0);
+    rig_stop(&r);
+}
+
+static void test_feature_properties(void)
+{
+    Rig r = { 0 };
+
+    rig_start(&r, "", "canbus=canbus0,can-fd=off,rtr-frames=off,"
+              "late-tx-ack=off", NULL);
+    vcan_setup(&r, &r.vc[0], VCAN_SLOT, BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC));
+    g_assert_cmphex(qvirtio_get_features(r.vc[0].vdev) & F_ALL, ==,
+                    BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC));
+    rig_stop(&r);
+}
+
+/* The device refuses FEATURES_OK for sets the spec forbids */
+static void check_features_refused(uint64_t features)
+{
+    Rig r = { 0 };
+    QVirtioDevice *d;
+    VCan *v = &r.vc[0];
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    v->pci = virtio_pci_new(r.b.bus,
+                            &(QPCIAddress) { .devfn = QPCI_DEVFN(VCAN_SLOT,
+                                                                 0) });
+    d = &v->pci->vdev;
+    qvirtio_pci_device_enable(v->pci);
+    qvirtio_reset(d);
+    qvirtio_set_acknowledge(d);
+    qvirtio_set_driver(d);
+    d->bus->set_features(d, features | F_V1);
+    d->bus->set_status(d, d->bus->get_status(d) | VIRTIO_CONFIG_S_FEATURES_OK);
+    g_assert_cmphex(d->bus->get_status(d) & VIRTIO_CONFIG_S_FEATURES_OK, ==,
+                    0);
+    qvirtio_pci_device_disable(v->pci);
+    g_free(v->pci->pdev);
+    g_free(v->pci);
+    v->pci = NULL;
+    rig_stop(&r);
+}
+
+static void test_features_need_a_frame_type(void)
+{
+    check_features_refused(BIT_ULL(VIRTIO_CAN_F_LATE_TX_ACK));
+}
+
+static void test_rtr_needs_classic(void)
+{
+    check_features_refused(BIT_ULL(VIRTIO_CAN_F_CAN_FD) |
+                           BIT_ULL(VIRTIO_CAN_F_RTR_FRAMES));
+}
+
+static void test_device_without_frame_type_refused(void)
+{
+    QTestState *qts = qtest_init("-machine pc -nodefaults "
+                                 "-object can-bus,id=canbus0");
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'device_add', 'arguments': "
+                           "{ 'driver': 'virtio-can-pci', 'canbus': "
+                           "'canbus0', 'can-classic': false, "
+                           "'can-fd': false } }");
+    const char *desc;
+
+    g_assert(qdict_haskey(rsp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+    g_assert(strstr(desc, "can-classic or can-fd"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+}
+
+/*
+ * Frames both ways with an SJA1000
+ */
+
+static void test_tx_to_sja1000(void)
+{
+    static const struct {
+        uint32_t flags, id;
+        uint16_t len;
+        CanMsg expect;
+    } cases[] = {
+        { 0, 0x123, 2, { .id = 0x123, .dlc = 2, .data = { 0x10, 0x11 } } },
+        { VIRTIO_CAN_FLAGS_EXTENDED, 0x1abcdef0, 8,
+          { .id = 0x1abcdef0, .ext = true, .dlc = 8,
+            .data = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17 } } },
+        { VIRTIO_CAN_FLAGS_RTR, 0x7ff, 4,
+          { .id = 0x7ff, .rtr = true, .dlc = 4 } },
+        { VIRTIO_CAN_FLAGS_RTR | VIRTIO_CAN_FLAGS_EXTENDED, 0x5, 0,
+          { .id = 0x5, .ext = true, .rtr = true, .dlc = 0 } },
+        { 0, 0, 0, { .id = 0, .dlc = 0 } },
+    };
+    Rig r = { 0 };
+    VCan *v;
+    unsigned i;
+
+    v = rig_started(&r, "", F_ALL);
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        VMsg m = tx_msg(cases[i].flags, cases[i].id, cases[i].len);
+
+        g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_OK);
+    }
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        sja_assert_next_rx(&r.sja, &cases[i].expect);
+    }
+    g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_RBS_MASK, ==, 0);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tec"), ==, 0);
+    rig_stop(&r);
+}
+
+static void test_rx_from_sja1000(void)
+{
+    static const CanMsg sent[] = {
+        { .id = 0x321, .dlc = 3, .data = { 0xa1, 0xa2, 0xa3 } },
+        { .id = 0x12345678, .ext = true, .dlc = 8,
+          .data = { 1, 2, 3, 4, 5, 6, 7, 8 } },
+        { .id = 0x42, .rtr = true, .dlc = 6 },
+        { .id = 0x1fffffff, .ext = true, .rtr = true, .dlc = 1 },
+    };
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    uint64_t addr[ARRAY_SIZE(sent)];
+    uint32_t head;
+    unsigned i;
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    sja_pelican_setup(&r.sja, 0, 0);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    head = vcan_rx_post(v, ARRAY_SIZE(sent), addr);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    for (i = 0; i < ARRAY_SIZE(sent); i++) {
+        board_send(&r.b, &r.sja, &sent[i], R_CMR_TR_MASK);
+        /* acknowledged by the virtio-can node */
+        g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_TCS_MASK, ==,
+                        R_SR_TCS_MASK);
+    }
+    for (i = 0; i < ARRAY_SIZE(sent); i++) {
+        VMsg m;
+        uint32_t flags = (sent[i].ext ? VIRTIO_CAN_FLAGS_EXTENDED : 0) |
+                         (sent[i].rtr ? VIRTIO_CAN_FLAGS_RTR : 0);
+
+        vcan_rx(v, head + i, addr[i], &m);
+        g_assert_cmphex(m.can_id, ==, sent[i].id);
+        g_assert_cmphex(m.flags, ==, flags);
+        g_assert_cmpuint(m.length, ==, sent[i].dlc);
+        if (!sent[i].rtr) {
+            g_assert(!memcmp(m.data, sent[i].data, sent[i].dlc));
+        }
+    }
+    rig_stop(&r);
+}
+
+/* No Rx buffer: the frame is lost to this node and counted */
+static void test_rx_without_buffer_counted(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    uint64_t addr;
+    uint32_t head;
+    VMsg m;
+
+    v = rig_started(&r, "", F_ALL);
+    board_send_std(&r.b, &r.sja, 0x100, 0x01, R_CMR_TR_MASK);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "rx-dropped"), ==, 1);
+    head = vcan_rx_post(v, 1, &addr);
+    board_send(&r.b, &r.sja, &can_sentinel, R_CMR_TR_MASK);
+    vcan_rx(v, head, addr, &m);
+    g_assert_cmphex(m.can_id, ==, can_sentinel.id);
+    rig_stop(&r);
+}
+
+/* Two virtio-can nodes exchange CAN FD frames of every length */
+static void test_fd_between_two_devices(void)
+{
+    static const uint16_t lens[] = { 0, 8, 12, 20, 32, 48, 64 };
+    Rig r = { 0 };
+    uint64_t addr[ARRAY_SIZE(lens)];
+    uint32_t head;
+    unsigned i;
+
+    rig_start(&r, "", "canbus=canbus0", "canbus=canbus0");
+    vcan_setup(&r, &r.vc[0], VCAN_SLOT, F_ALL);
+    vcan_setup(&r, &r.vc[1], VCAN2_SLOT, F_ALL);
+    head = vcan_rx_post(&r.vc[1], ARRAY_SIZE(lens), addr);
+    vcan_control(&r.vc[0], VIRTIO_CAN_SET_CTRL_MODE_START);
+    vcan_control(&r.vc[1], VIRTIO_CAN_SET_CTRL_MODE_START);
+    for (i = 0; i < ARRAY_SIZE(lens); i++) {
+        VMsg m = tx_msg(VIRTIO_CAN_FLAGS_FD | VIRTIO_CAN_FLAGS_EXTENDED,
+                        0x100 + i, lens[i]);
+
+        g_assert_cmpuint(vcan_tx(&r.vc[0], &m), ==, VIRTIO_CAN_RESULT_OK);
+    }
+    for (i = 0; i < ARRAY_SIZE(lens); i++) {
+        VMsg want = tx_msg(VIRTIO_CAN_FLAGS_FD | VIRTIO_CAN_FLAGS_EXTENDED,
+                           0x100 + i, lens[i]);
+        VMsg m;
+
+        vcan_rx(&r.vc[1], head + i, addr[i], &m);
+        g_assert_cmphex(m.flags, ==, want.flags);
+        g_assert_cmphex(m.can_id, ==, want.can_id);
+        g_assert_cmpuint(m.length, ==, lens[i]);
+        g_assert(!memcmp(m.data, want.data, lens[i]));
+    }
+    rig_stop(&r);
+}
+
+/*
+ * What must be answered NOT_OK
+ */
+
+static void test_tx_while_stopped(void)
+{
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    VMsg m = tx_msg(0, 0x123, 1);
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    sja_pelican_setup(&r.sja, 0, 0);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    /* initially STOPPED */
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_STOP);
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tx-cancelled"), ==, 2);
+    g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_RBS_MASK, ==, 0);
+    rig_stop(&r);
+}
+
+static void test_malformed_tx_not_ok(void)
+{
+    static const struct {
+        uint16_t msg_type, length;
+        uint8_t classic_dlc;
+        uint32_t flags, id;
+        size_t size;            /* bytes of request; 0: header + length */
+    } bad[] = {
+        /* short header */
+        { VIRTIO_CAN_TX, 0, 0, 0, 0x1, HDR_SIZE - 1 },
+        /* wrong msg_type: an Rx message, a control message */
+        { VIRTIO_CAN_RX, 1, 0, 0, 0x1, 0 },
+        { VIRTIO_CAN_SET_CTRL_MODE_START, 1, 0, 0, 0x1, 0 },
+        /* undefined flags */
+        { VIRTIO_CAN_TX, 1, 0, 0x1, 0x1, 0 },
+        { VIRTIO_CAN_TX, 1, 0, 0x80000000, 0x1, 0 },
+        /* length > 64, > 8 classic, not an FD length */
+        { VIRTIO_CAN_TX, 65, 0, VIRTIO_CAN_FLAGS_FD, 0x1, HDR_SIZE + 64 },
+        { VIRTIO_CAN_TX, 9, 0, 0, 0x1, 0 },
+        { VIRTIO_CAN_TX, 13, 0, VIRTIO_CAN_FLAGS_FD, 0x1, 0 },
+        /* identifiers out of range */
+        { VIRTIO_CAN_TX, 1, 0, 0, 0x800, 0 },
+        { VIRTIO_CAN_TX, 1, 0, VIRTIO_CAN_FLAGS_EXTENDED, 0x20000000, 0 },
+        /* RTR with FD */
+        { VIRTIO_CAN_TX, 1, 0, VIRTIO_CAN_FLAGS_RTR | VIRTIO_CAN_FLAGS_FD,
+          0x1, 0 },
+        /* payload shorter than its length */
+        { VIRTIO_CAN_TX, 8, 0, 0, 0x1, HDR_SIZE + 7 },
+        /* a DLC of 9..15 only with 8 bytes */
+        { VIRTIO_CAN_TX, 4, 9, 0, 0x1, 0 },
+        { VIRTIO_CAN_TX, 8, 16, 0, 0x1, 0 },
+    };
+    Rig r = { 0 };
+    VCan *v;
+    unsigned i;
+
+    v = rig_started(&r, "", F_ALL);
+    for (i = 0; i < ARRAY_SIZE(bad); i++) {
+        VMsg m = tx_msg(bad[i].flags, bad[i].id, bad[i].length);
+
+        m.msg_type = bad[i].msg_type;
+        m.classic_dlc = bad[i].classic_dlc;
+        g_test_message("case %u", i);
+        g_assert_cmpuint(vcan_tx_len(v, &m, bad[i].size ? bad[i].size :
+                                     HDR_SIZE + bad[i].length), ==,
+                         VIRTIO_CAN_RESULT_NOT_OK);
+    }
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tx-rejected"), ==,
+                     ARRAY_SIZE(bad));
+    /* none reached the wire: the sentinel is the first frame there */
+    {
+        VMsg m = tx_msg(0, can_sentinel.id, can_sentinel.dlc);
+
+        memcpy(m.data, can_sentinel.data, can_sentinel.dlc);
+        g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_OK);
+    }
+    sja_assert_next_rx(&r.sja, &can_sentinel);
+    g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_RBS_MASK, ==, 0);
+    rig_stop(&r);
+}
+
+/* A classic 8-byte frame with a DLC of 9..15 keeps it on the wire */
+static void test_tx_classic_dlc(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    VMsg m = tx_msg(0, 0x55, 8);
+    CanMsg want = { .id = 0x55, .dlc = 12,
+                    .data = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
+                              0x17 } };
+
+    v = rig_started(&r, "", F_ALL);
+    m.classic_dlc = 12;
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_OK);
+    sja_assert_next_rx(&r.sja, &want);
+    rig_stop(&r);
+}
+
+/* Frame types the driver did not negotiate, both ways */
+static void test_not_negotiated_not_ok(void)
+{
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    VMsg fd = tx_msg(VIRTIO_CAN_FLAGS_FD, 0x10, 12);
+    VMsg rtr = tx_msg(VIRTIO_CAN_FLAGS_RTR, 0x11, 1);
+    uint64_t addr;
+    uint32_t head;
+    VMsg m;
+
+    rig_start(&r, "", "canbus=canbus0", "canbus=canbus0");
+    sja_pelican_setup(&r.sja, 0, 0);
+    vcan_setup(&r, v, VCAN_SLOT, BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC));
+    vcan_setup(&r, &r.vc[1], VCAN2_SLOT, F_ALL);
+    head = vcan_rx_post(v, 1, &addr);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START);
+    vcan_control(&r.vc[1], VIRTIO_CAN_SET_CTRL_MODE_START);
+    g_assert_cmpuint(vcan_tx(v, &fd), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_tx(v, &rtr), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tx-rejected"), ==, 2);
+    /* an FD frame and a remote frame from the other node never arrive */
+    g_assert_cmpuint(vcan_tx(&r.vc[1], &fd), ==, VIRTIO_CAN_RESULT_OK);
+    g_assert_cmpuint(vcan_tx(&r.vc[1], &rtr), ==, VIRTIO_CAN_RESULT_OK);
+    board_send(&r.b, &r.sja, &can_sentinel, R_CMR_TR_MASK);
+    vcan_rx(v, head, addr, &m);
+    g_assert_cmphex(m.can_id, ==, can_sentinel.id);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "rx-refused"), ==, 2);
+    rig_stop(&r);
+}
+
+/* FD only: classic frames are a type not negotiated */
+static void test_fd_only_refuses_classic(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    VMsg m = tx_msg(0, 0x10, 1);
+
+    v = rig_started(&r, "", BIT_ULL(VIRTIO_CAN_F_CAN_FD));
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    rig_stop(&r);
+}
+
+/*
+ * Control queue
+ */
+
+static void test_control_misuse(void)
+{
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    QVirtQueue *cq;
+    uint8_t one = 0x01;
+    uint64_t in;
+    uint32_t head;
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    cq = v->vq[VIRTIO_CAN_QUEUE_CONTROL];
+    g_assert_cmpuint(vcan_control(v, 0x0203), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_TX), ==,
+                     VIRTIO_CAN_RESULT_NOT_OK);
+    /* one byte of msg_type */
+    head = vq_post(v, cq, &one, 1, &in);
+    g_assert_cmpuint(vq_result(v, cq, head, in), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "ctrl-rejected"), ==, 3);
+    /* a request for the mode the controller is in already succeeds */
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_STOP), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    rig_stop(&r);
+}
+
+/*
+ * LATE_TX_ACK, error counting and bus-off
+ */
+
+/*
+ * Alone on its bus (the Kvaser channel stays in reset mode), a frame is
+ * never acknowledged: with LATE_TX_ACK its request stays pending while TEC
+ * climbs to error passive and stops there; STOP answers it NOT_OK.
+ */
+static void test_late_tx_ack_waits_for_ack(void)
+{
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    VMsg m = tx_msg(0, 0x123, 1);
+    uint32_t head, len;
+    uint64_t in;
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START);
+    head = vcan_tx_post(v, &m, HDR_SIZE + 1, &in);
+    g_assert(!vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_TX], head, &len,
+                      100 * 1000 * 1000));
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tec"), ==, 128);
+    g_assert_cmphex(vcan_status(v), ==, 0);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_STOP);
+    g_assert_cmpuint(vq_result(v, v->vq[VIRTIO_CAN_QUEUE_TX], head, in), ==,
+                     VIRTIO_CAN_RESULT_NOT_OK);
+    rig_stop(&r);
+}
+
+/* Without LATE_TX_ACK the request completes when handed to the bus */
+static void test_early_tx_ack(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    VMsg m = tx_msg(0, 0x123, 1);
+
+    v = rig_started(&r, "", F_ALL & ~BIT_ULL(VIRTIO_CAN_F_LATE_TX_ACK));
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_OK);
+    rig_stop(&r);
+}
+
+/*
+ * On a timed bus at 1 Mbit/s the SJA1000 at 500 kbit/s flags every frame
+ * of the virtio-can node, until it goes error passive itself; set back
+ * to error active by writing its RXERR in reset mode (as its datasheet
+ * allows), it flags again.  The virtio-can node's TEC climbs by 8 per
+ * attempt, error passive or not, to bus-off, where the device sets BUSOFF,
+ * stops, and fails its pending request.  START brings it back, error
+ * active.
+ */
+static void test_bus_off(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    VMsg m = tx_msg(0, 0x123, 1);
+    unsigned round;
+    uint64_t in;
+    uint32_t head;
+
+    v = rig_started(&r, ",timing=on,bitrate=1000000", F_ALL);
+    head = vcan_tx_post(v, &m, HDR_SIZE + 1, &in);
+    for (round = 0; round < 4; round++) {
+        uint32_t len;
+
+        if (vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_TX], head, &len,
+                    10 * 1000 * 1000)) {
+            break;
+        }
+        /* error passive now; its counter written back keeps it flagging */
+        g_assert_cmpuint(sja_rd(&r.sja, A_RXERR), >=, 128);
+        sja_wr(&r.sja, A_MOD, R_MOD_RM_MASK);
+        sja_wr(&r.sja, A_RXERR, 0);
+        sja_wr(&r.sja, A_MOD, 0);
+    }
+    /* 15 flags a round, 8 each: the third round passes 255 */
+    g_assert_cmpuint(round, ==, 2);
+    g_assert_cmpuint(qtest_readb(r.b.qts, in), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmphex(vcan_status(v), ==, VIRTIO_CAN_S_CTRL_BUSOFF);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "bus-off-count"), ==, 1);
+    /* STOPPED now */
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_NOT_OK);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    g_assert_cmphex(vcan_status(v), ==, 0);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "tec"), ==, 0);
+    rig_stop(&r);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/virtio-can/pci-identity-and-features",
+                   test_pci_identity_and_features);
+    qtest_add_func("/virtio-can/feature-properties", test_feature_properties);
+    qtest_add_func("/virtio-can/features-need-a-frame-type",
+                   test_features_need_a_frame_type);
+    qtest_add_func("/virtio-can/rtr-needs-classic", test_rtr_needs_classic);
+    qtest_add_func("/virtio-can/device-without-frame-type-refused",
+                   test_device_without_frame_type_refused);
+    qtest_add_func("/virtio-can/tx-to-sja1000", test_tx_to_sja1000);
+    qtest_add_func("/virtio-can/rx-from-sja1000", test_rx_from_sja1000);
+    qtest_add_func("/virtio-can/rx-without-buffer-counted",
+                   test_rx_without_buffer_counted);
+    qtest_add_func("/virtio-can/fd-between-two-devices",
+                   test_fd_between_two_devices);
+    qtest_add_func("/virtio-can/tx-while-stopped", test_tx_while_stopped);
+    qtest_add_func("/virtio-can/malformed-tx-not-ok",
+                   test_malformed_tx_not_ok);
+    qtest_add_func("/virtio-can/tx-classic-dlc", test_tx_classic_dlc);
+    qtest_add_func("/virtio-can/not-negotiated-not-ok",
+                   test_not_negotiated_not_ok);
+    qtest_add_func("/virtio-can/fd-only-refuses-classic",
+                   test_fd_only_refuses_classic);
+    qtest_add_func("/virtio-can/control-misuse", test_control_misuse);
+    qtest_add_func("/virtio-can/late-tx-ack-waits-for-ack",
+                   test_late_tx_ack_waits_for_ack);
+    qtest_add_func("/virtio-can/early-tx-ack", test_early_tx_ack);
+    qtest_add_func("/virtio-can/bus-off", test_bus_off);
+    return g_test_run();
+}
