@@ -178,6 +178,12 @@ bool can_bus_set_ref(CanBusState **slot, const char *name, Error **errp);
  */
 void object_property_add_can_bus(Object *obj, const char *name,
                                  CanBusState **slot);
+/*
+ * The same as a class property, so that -object TYPE,help lists it: the
+ * slot is the CanBusState pointer @offset bytes into each instance.
+ */
+void object_class_property_add_can_bus(ObjectClass *oc, const char *name,
+                                       size_t offset);
 
 /*
  * Start transmitting @frame.  @self_ack presumes an acknowledgement (a

@@ -104,3 +104,38 @@ void object_property_add_can_bus(Object *obj, const char *name,
     object_property_set_description(obj, name,
                                     "id of the can-bus object to join");
 }
+
+/* A class property's slot: @offset bytes into the instance */
+static CanBusState **can_bus_class_slot(Object *obj, void *opaque)
+{
+    return (CanBusState **)((char *)obj + (uintptr_t)opaque);
+}
+
+static void can_bus_class_prop_get(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    can_bus_prop_get(obj, v, name, can_bus_class_slot(obj, opaque), errp);
+}
+
+static void can_bus_class_prop_set(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    can_bus_prop_set(obj, v, name, can_bus_class_slot(obj, opaque), errp);
+}
+
+static void can_bus_class_prop_release(Object *obj, const char *name,
+                                       void *opaque)
+{
+    can_bus_prop_release(obj, name, can_bus_class_slot(obj, opaque));
+}
+
+void object_class_property_add_can_bus(ObjectClass *oc, const char *name,
+                                       size_t offset)
+{
+    object_class_property_add(oc, name, "str", can_bus_class_prop_get,
+                              can_bus_class_prop_set,
+                              can_bus_class_prop_release,
+                              (void *)(uintptr_t)offset);
+    object_class_property_set_description(oc, name,
+                                          "id of the can-bus object to join");
+}

@@ -300,7 +300,6 @@ static void can_capture_init(Object *obj)
     s->fd = -1;
     s->format = CAN_CAPTURE_FORMAT_PCAPNG;
     s->buf = g_byte_array_new();
-    object_property_add_can_bus(obj, "canbus", &s->bus);
     object_property_add_uint64_ptr(obj, "records", &s->records,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "dropped", &s->dropped,
@@ -331,6 +330,10 @@ static void can_capture_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
 
+    object_class_property_add_can_bus(oc, "canbus",
+                                      offsetof(CanCaptureState, bus));
+    object_class_property_set_description(oc, "canbus",
+        "id of the can-bus to observe");
     ucc->complete = can_capture_complete;
     object_class_property_add_str(oc, "file", can_capture_get_file,
                                   can_capture_set_file);

@@ -135,7 +135,6 @@ static void can_display_init(Object *obj)
 {
     CanDisplayState *s = CAN_DISPLAY(obj);
 
-    object_property_add_can_bus(obj, "canbus", &s->bus);
     object_property_add_uint64_ptr(obj, "lines", &s->lines,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "dropped", &s->dropped,
@@ -158,6 +157,10 @@ static void can_display_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
 
+    object_class_property_add_can_bus(oc, "canbus",
+                                      offsetof(CanDisplayState, bus));
+    object_class_property_set_description(oc, "canbus",
+        "id of the can-bus to observe");
     ucc->complete = can_display_complete;
     object_class_property_add_str(oc, "chardev", can_display_get_chardev,
                                   can_display_set_chardev);
