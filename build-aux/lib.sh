@@ -13,6 +13,9 @@ if [[ -z ${HOME:-} ]]; then
 fi
 build=$top/build
 stamp=$build/config.stamp
+# QEMU's build folder that tests/run-checks tests: build/obj, or the one
+# QCAN_OBJ names (make check-asan: build/asan)
+obj=${QCAN_OBJ:-$build/obj}
 
 # Recorded in $stamp by configure, read back by load_stamp.
 # shellcheck disable=SC2034 # used by configure
@@ -258,4 +261,60 @@ qtest_patterns() {
             printf '%s %s\n' "$arch" "$pat"
     done < <(data_lines "$top/tests/qtests.list")
     return 0
+}
+
+# Run QEMU's configure for the tree build/qemu in the build folder $1 (a
+# sibling of build/qemu) for the targets $2, with the options every
+# qemu-can build has and then "${@:3}"; its output goes to $1.log.
+qemu_configure() {
+    local dir=$1 targets=$2 cc=gcc cxx=g++
+    if command -v ccache > /dev/null; then
+        cc="ccache gcc"
+        cxx="ccache g++"
+    fi
+    mkdir -p "$dir"
+    if ! (cd "$dir" &&
+          CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1 ../qemu/configure \
+              --target-list="$targets" --python=/usr/bin/python3 \
+              --disable-download --disable-install-blobs --disable-docs \
+              --disable-tools --disable-guest-agent --disable-gtk \
+              --disable-sdl --disable-opengl --disable-vnc --disable-curses \
+              --disable-spice --cc="$cc" --cxx="$cxx" --enable-fdt=system \
+              "${@:3}") > "$dir.log" 2>&1; then
+        tail -n 40 "$dir.log" >&2
+        die "QEMU's configure failed (full log: ${dir#"$top"/}.log)"
+    fi
+}
+
+# The ninja targets a build in folder $1 makes: the qemu-system-* binaries
+# of $cfg_target_list, then the qtests of tests/qtests.list (for those
+# targets) and the unit tests of tests/unit-tests.list that QEMU's meson
+# defines there.  A pattern that matches none is noted on stderr.
+build_targets() {
+    local dir=$1 arch pat
+    local -a defined
+    system_binaries
+    mapfile -t defined < <(ninja -C "$dir" -t targets all |
+                           sed -n 's,^\(tests/\(qtest\|unit\)/[^/:]*\): .*,\1,p' |
+                           grep -v '\.' | LC_ALL=C sort -u)
+    while read -r arch pat; do
+        match_targets qtest "qtest ($arch)" "$pat" "${defined[@]}"
+    done < <(qtest_patterns)
+    while read -r pat; do
+        match_targets unit "unit test" "$pat" "${defined[@]}"
+    done < <(unit_patterns)
+}
+
+# Print the targets among "${@:4}" that are tests/$1/PATTERN ($3), or note
+# that there are none ($2: what they are)
+match_targets() {
+    local dir=$1 what=$2 pat=$3 t found=
+    for t in "${@:4}"; do
+        # shellcheck disable=SC2053 # $pat is a glob on purpose
+        if [[ $t == tests/$dir/* && ${t#tests/"$dir"/} == $pat ]]; then
+            printf '%s\n' "$t"
+            found=1
+        fi
+    done
+    [[ -n $found ]] || note "note: no $what '$pat' in QEMU's meson; not built" >&2
 }
