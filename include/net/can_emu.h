@@ -180,7 +180,8 @@ void object_property_add_can_bus(Object *obj, const char *name,
                                  CanBusState **slot);
 /*
  * The same as a class property, so that -object TYPE,help lists it: the
- * slot is the CanBusState pointer @offset bytes into each instance.
+ * slot is the CanBusState pointer @offset bytes into each instance.  It
+ * is set once, when the object is created.
  */
 void object_class_property_add_can_bus(ObjectClass *oc, const char *name,
                                        size_t offset);

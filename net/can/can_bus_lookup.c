@@ -117,9 +117,18 @@ static void can_bus_class_prop_get(Object *obj, Visitor *v, const char *name,
     can_bus_prop_get(obj, v, name, can_bus_class_slot(obj, opaque), errp);
 }
 
+/*
+ * Set once, when the object is created: its user (an observer) attaches
+ * to that bus and stays there.
+ */
 static void can_bus_class_prop_set(Object *obj, Visitor *v, const char *name,
                                    void *opaque, Error **errp)
 {
+    if (*can_bus_class_slot(obj, opaque)) {
+        error_setg(errp, "%s: %s is chosen when the object is created",
+                   object_get_typename(obj), name);
+        return;
+    }
     can_bus_prop_set(obj, v, name, can_bus_class_slot(obj, opaque), errp);
 }
 

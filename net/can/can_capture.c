@@ -249,6 +249,19 @@ static void can_capture_complete(UserCreatable *uc, Error **errp)
     s->attached = true;
 }
 
+/* Where, what and how much a capture writes is chosen at its creation */
+static bool can_capture_settable(Object *obj, const char *name, Error **errp)
+{
+    CanCaptureState *s = CAN_CAPTURE(obj);
+
+    if (s->attached) {
+        error_setg(errp, "can-capture %s: %s is chosen when the capture is "
+                   "created", can_capture_id(s), name);
+        return false;
+    }
+    return true;
+}
+
 static char *can_capture_get_file(Object *obj, Error **errp)
 {
     return g_strdup(CAN_CAPTURE(obj)->path);
@@ -258,8 +271,10 @@ static void can_capture_set_file(Object *obj, const char *value, Error **errp)
 {
     CanCaptureState *s = CAN_CAPTURE(obj);
 
-    g_free(s->path);
-    s->path = g_strdup(value);
+    if (can_capture_settable(obj, "file", errp)) {
+        g_free(s->path);
+        s->path = g_strdup(value);
+    }
 }
 
 static char *can_capture_get_chardev(Object *obj, Error **errp)
@@ -272,8 +287,10 @@ static void can_capture_set_chardev(Object *obj, const char *value,
 {
     CanCaptureState *s = CAN_CAPTURE(obj);
 
-    g_free(s->chardev_id);
-    s->chardev_id = g_strdup(value);
+    if (can_capture_settable(obj, "chardev", errp)) {
+        g_free(s->chardev_id);
+        s->chardev_id = g_strdup(value);
+    }
 }
 
 static int can_capture_get_format(Object *obj, Error **errp)
@@ -283,14 +300,28 @@ static int can_capture_get_format(Object *obj, Error **errp)
 
 static void can_capture_set_format(Object *obj, int value, Error **errp)
 {
-    CAN_CAPTURE(obj)->format = value;
+    if (can_capture_settable(obj, "format", errp)) {
+        CAN_CAPTURE(obj)->format = value;
+    }
 }
 
-static void can_capture_prop_max_size(Object *obj, Visitor *v,
-                                      const char *name, void *opaque,
-                                      Error **errp)
+static void can_capture_get_max_size(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
 {
     visit_type_size(v, name, &CAN_CAPTURE(obj)->max_size, errp);
+}
+
+static void can_capture_set_max_size(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    uint64_t value;
+
+    if (can_capture_settable(obj, name, errp) &&
+        visit_type_size(v, name, &value, errp)) {
+        CAN_CAPTURE(obj)->max_size = value;
+    }
 }
 
 static void can_capture_init(Object *obj)
@@ -350,8 +381,8 @@ static void can_capture_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "format",
         "pcapng (default), pcap or candump (can-utils' log format)");
     object_class_property_add(oc, "max-size", "size",
-                              can_capture_prop_max_size,
-                              can_capture_prop_max_size, NULL, NULL);
+                              can_capture_get_max_size,
+                              can_capture_set_max_size, NULL, NULL);
     object_class_property_set_description(oc, "max-size",
         "stop capturing before the output exceeds this many bytes "
         "(default: no limit)");

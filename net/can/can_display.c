@@ -117,6 +117,11 @@ static void can_display_set_chardev(Object *obj, const char *value,
 {
     CanDisplayState *s = CAN_DISPLAY(obj);
 
+    if (s->attached) {
+        error_setg(errp, "can-display %s: chardev is chosen when the "
+                   "display is created", can_display_id(s));
+        return;
+    }
     g_free(s->chardev_id);
     s->chardev_id = g_strdup(value);
 }

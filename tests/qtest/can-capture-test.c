@@ -8,7 +8,9 @@
  */
 
 #include "qemu/osdep.h"
+#include "qapi/error.h"
 #include "qobject/qdict.h"
+#include "qobject/qjson.h"
 #include "can-pci-board-qtest.h"
 
 #define KVASER_SJA_BAR      1
@@ -87,6 +89,18 @@ static char *capture_add(Rig *r, const char *id, const char *file,
                                     "'qom-type': 'can-capture', 'id': %s, "
                                     "'canbus': 'canbus0', 'file': %s, "
                                     "'format': %s}}", id, file, format));
+}
+
+/* qom-set of @name of /objects/cap1 to @json fails with @want */
+static void assert_qom_set_refused(Rig *r, const char *name,
+                                   const char *json, const char *want)
+{
+    QObject *value = qobject_from_json(json, &error_abort);
+    g_autofree char *desc = qmp_error_desc(qtest_qmp(r->b.qts,
+        "{'execute': 'qom-set', 'arguments': {'path': '/objects/cap1', "
+        "'property': %s, 'value': %p}}", name, value));
+
+    g_assert_cmpstr(desc, ==, want);
 }
 
 static void capture_del(Rig *r, const char *id)
@@ -196,6 +210,7 @@ static void test_bad_options(void)
     g_autofree char *full = NULL;
     g_autofree char *nochr = NULL;
     g_autofree char *nowhere = NULL;
+    g_autofree char *cap1 = NULL;
     Rig r;
 
     rig_start(&r);
@@ -220,6 +235,22 @@ static void test_bad_options(void)
                                        "'canbus': 'canbus0'}}"));
     g_assert_cmpstr(nowhere, ==,
                     "can-capture cap0: give one of file= and chardev=");
+    /* what a running capture writes, and where, stays as created */
+    cap1 = capture_add(&r, "cap1", "/dev/null", "pcap");
+    g_assert_null(cap1);
+    assert_qom_set_refused(&r, "format", "'candump'",
+                           "can-capture cap1: format is chosen when the "
+                           "capture is created");
+    assert_qom_set_refused(&r, "file", "'/tmp/x'",
+                           "can-capture cap1: file is chosen when the "
+                           "capture is created");
+    assert_qom_set_refused(&r, "max-size", "1000",
+                           "can-capture cap1: max-size is chosen when the "
+                           "capture is created");
+    assert_qom_set_refused(&r, "canbus", "'canbus0'",
+                           "can-capture: canbus is chosen when the object "
+                           "is created");
+    capture_del(&r, "cap1");
     /* none of it got in the way of the bus */
     rig_send(&r, 0x123, 0x5a);
     rig_stop(&r);
