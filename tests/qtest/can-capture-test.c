@@ -211,6 +211,21 @@ static void test_bad_options(void)
     g_autofree char *nochr = NULL;
     g_autofree char *nowhere = NULL;
     g_autofree char *cap1 = NULL;
+    /* qom-set of a running capture: property, JSON value, error */
+    static const struct {
+        const char *name, *json, *want;
+    } fixed[] = {
+        { "format", "'candump'",
+          "can-capture cap1: format is chosen when the capture is created" },
+        { "file", "'/tmp/x'",
+          "can-capture cap1: file is chosen when the capture is created" },
+        { "max-size", "1000",
+          "can-capture cap1: max-size is chosen when the capture is "
+          "created" },
+        { "canbus", "'canbus0'",
+          "can-capture: canbus is chosen when the object is created" },
+    };
+    size_t i;
     Rig r;
 
     rig_start(&r);
@@ -238,18 +253,10 @@ static void test_bad_options(void)
     /* what a running capture writes, and where, stays as created */
     cap1 = capture_add(&r, "cap1", "/dev/null", "pcap");
     g_assert_null(cap1);
-    assert_qom_set_refused(&r, "format", "'candump'",
-                           "can-capture cap1: format is chosen when the "
-                           "capture is created");
-    assert_qom_set_refused(&r, "file", "'/tmp/x'",
-                           "can-capture cap1: file is chosen when the "
-                           "capture is created");
-    assert_qom_set_refused(&r, "max-size", "1000",
-                           "can-capture cap1: max-size is chosen when the "
-                           "capture is created");
-    assert_qom_set_refused(&r, "canbus", "'canbus0'",
-                           "can-capture: canbus is chosen when the object "
-                           "is created");
+    for (i = 0; i < ARRAY_SIZE(fixed); i++) {
+        assert_qom_set_refused(&r, fixed[i].name, fixed[i].json,
+                               fixed[i].want);
+    }
     capture_del(&r, "cap1");
     /* none of it got in the way of the bus */
     rig_send(&r, 0x123, 0x5a);
