@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qemu: -object can-bus,id=canbus0 -device kvaser_pci,canbus=canbus0
 # qemu: -object can-replay,id=replay0,canbus=canbus0,loop=on,file=tests/guest/data/replay-drive.log
+# qemu: -icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm
 # timeout: 180
 #
 # can-replay plays a can-utils log (tests/guest/data/replay-drive.log)
@@ -36,9 +37,11 @@ offs=$(awk '{ us = (substr($1, 2, 10) - 1700000000) * 1000000 + substr($1, 13, 6
 log "frames of one loop at $offs ms (recorded: 0 100 350 400 900)"
 # shellcheck disable=SC2086 # the offsets, one word each
 set -- $offs
-# the guest stamps frames when it gets to them; TCG runs it late now and
-# then, the loop's first frame too: 40 ms either way
-within() { [ "$1" -ge $(($2 - 40)) ] 2>/dev/null && [ "$1" -le $(($2 + 40)) ]; }
+# Under -icount the replay's timer and the guest's clock count the same
+# instructions, so each frame arrives at its recorded offset; the guest
+# stamps it a few microseconds later, when its interrupt handler runs.
+# (Without -icount TCG runs the guest late now and then by tens of ms.)
+within() { [ "$1" -ge $(($2 - 1)) ] 2>/dev/null && [ "$1" -le $(($2 + 1)) ]; }
 check "200 is 100 ms after 100" within "${2:-0}" 100
 check "12345678 is 350 ms after 100" within "${3:-0}" 350
 check "300 is 400 ms after 100" within "${4:-0}" 400
