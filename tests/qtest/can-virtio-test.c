@@ -8,58 +8,16 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/bswap.h"
 #include "qobject/qdict.h"
-#include "libqos/virtio.h"
 #include "libqos/virtio-pci.h"
 #include "libqos/malloc-pc.h"
-#include "standard-headers/linux/virtio_config.h"
-#include "standard-headers/linux/virtio_ids.h"
 #include "can-pci-board-qtest.h"
-
-/* The VIRTIO 1.4 CAN device, as the specification spells it */
-#define VIRTIO_CAN_F_CAN_CLASSIC        0
-#define VIRTIO_CAN_F_CAN_FD             1
-#define VIRTIO_CAN_F_RTR_FRAMES         2
-#define VIRTIO_CAN_F_LATE_TX_ACK        3
-#define VIRTIO_CAN_QUEUE_TX             0
-#define VIRTIO_CAN_QUEUE_RX             1
-#define VIRTIO_CAN_QUEUE_CONTROL        2
-#define VIRTIO_CAN_QUEUE_COUNT          3
-#define VIRTIO_CAN_S_CTRL_BUSOFF        1
-#define VIRTIO_CAN_RESULT_OK            0
-#define VIRTIO_CAN_RESULT_NOT_OK        1
-#define VIRTIO_CAN_TX                   0x0001
-#define VIRTIO_CAN_RX                   0x0101
-#define VIRTIO_CAN_SET_CTRL_MODE_START  0x0201
-#define VIRTIO_CAN_SET_CTRL_MODE_STOP   0x0202
-#define VIRTIO_CAN_FLAGS_EXTENDED       0x8000
-#define VIRTIO_CAN_FLAGS_FD             0x4000
-#define VIRTIO_CAN_FLAGS_RTR            0x2000
+#include "can-virtio-qtest.h"
 
 #define KVASER_SJA_BAR      1
 #define VCAN_SLOT           5
 #define VCAN2_SLOT          6
 #define VCAN_PATH           "/machine/peripheral/vcan0/virtio-backend"
-#define TIMEOUT_NS          (5 * 1000 * 1000 * 1000LL)
-
-#define F_ALL (BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC) | \
-               BIT_ULL(VIRTIO_CAN_F_CAN_FD) | \
-               BIT_ULL(VIRTIO_CAN_F_RTR_FRAMES) | \
-               BIT_ULL(VIRTIO_CAN_F_LATE_TX_ACK))
-#define F_V1  BIT_ULL(VIRTIO_F_VERSION_1)
-
-#define HDR_SIZE            16
-#define RX_BUF_SIZE         (HDR_SIZE + 64)
-
-/* One virtio-can device as a driver sees it */
-typedef struct VCan {
-    QTestState *qts;
-    QVirtioPCIDevice *pci;
-    QVirtioDevice *vdev;
-    QGuestAllocator *alloc;
-    QVirtQueue *vq[VIRTIO_CAN_QUEUE_COUNT];
-} VCan;
 
 /* A machine: the Kvaser board in slot 4, virtio-can devices after it */
 typedef struct Rig {
@@ -67,213 +25,80 @@ typedef struct Rig {
     SJAChan sja;
     QGuestAllocator alloc;
     VCan vc[2];
+    QVirtioPCIDevice *pci[2];
 } Rig;
-
-/* A frame in the device's message layout */
-typedef struct VMsg {
-    uint16_t msg_type;
-    uint16_t length;
-    uint8_t classic_dlc;
-    uint32_t flags;
-    uint32_t can_id;
-    uint8_t data[64];
-} VMsg;
-
-static void vmsg_encode(const VMsg *m, uint8_t *buf)
-{
-    memset(buf, 0, HDR_SIZE);
-    stw_le_p(buf, m->msg_type);
-    stw_le_p(buf + 2, m->length);
-    buf[4] = m->classic_dlc;
-    stl_le_p(buf + 8, m->flags);
-    stl_le_p(buf + 12, m->can_id);
-    memcpy(buf + HDR_SIZE, m->data, MIN(m->length, 64));
-}
-
-static void vmsg_decode(const uint8_t *buf, VMsg *m)
-{
-    memset(m, 0, sizeof(*m));
-    m->msg_type = lduw_le_p(buf);
-    m->length = lduw_le_p(buf + 2);
-    m->classic_dlc = buf[4];
-    m->flags = ldl_le_p(buf + 8);
-    m->can_id = ldl_le_p(buf + 12);
-    memcpy(m->data, buf + HDR_SIZE, MIN(m->length, 64));
-}
-
-/* Reset, negotiate @features, set up the three queues, DRIVER_OK */
-static void vcan_setup(Rig *r, VCan *v, int slot, uint64_t features)
-{
-    int i;
-
-    v->qts = r->b.qts;
-    v->alloc = &r->alloc;
-    v->pci = virtio_pci_new(r->b.bus,
-                            &(QPCIAddress) { .devfn = QPCI_DEVFN(slot, 0) });
-    g_assert(v->pci);
-    v->vdev = &v->pci->vdev;
-    g_assert_cmpint(v->vdev->device_type, ==, VIRTIO_ID_CAN);
-    qvirtio_pci_device_enable(v->pci);
-    qvirtio_reset(v->vdev);
-    qvirtio_set_acknowledge(v->vdev);
-    qvirtio_set_driver(v->vdev);
-    qvirtio_set_features(v->vdev, features | F_V1);
-    for (i = 0; i < VIRTIO_CAN_QUEUE_COUNT; i++) {
-        v->vq[i] = qvirtqueue_setup(v->vdev, v->alloc, i);
-    }
-    qvirtio_set_driver_ok(v->vdev);
-}
 
 /*
  * The example of docs/system/devices/can.rst, "virtio-can", with slots
  * and ids: -object can-bus,id=canbus0 -device kvaser_pci,canbus0=canbus0
  * -device virtio-can-pci,canbus=canbus0
  */
-static void rig_start(Rig *r, const char *bus_opts, const char *vcan_opts,
-                      const char *vcan2_opts)
+static char *rig_devices(const char *bus_opts, const char *vcan_opts,
+                         const char *vcan2_opts)
 {
     g_autofree char *vc2 = vcan2_opts ?
         g_strdup_printf("-device virtio-can-pci,addr=0x%x,id=vcan1,%s",
                         VCAN2_SLOT, vcan2_opts) : g_strdup("");
-    g_autofree char *devices = g_strdup_printf(
-        "-object can-bus,id=canbus0%s "
-        "-device kvaser_pci,addr=0x%x,canbus0=canbus0 "
-        "-device virtio-can-pci,addr=0x%x,id=vcan0,%s %s",
-        bus_opts, BOARD_SLOT, VCAN_SLOT, vcan_opts, vc2);
+
+    return g_strdup_printf("-object can-bus,id=canbus0%s "
+                           "-device kvaser_pci,addr=0x%x,canbus0=canbus0 "
+                           "-device virtio-can-pci,addr=0x%x,id=vcan0,%s %s",
+                           bus_opts, BOARD_SLOT, VCAN_SLOT, vcan_opts, vc2);
+}
+
+static void rig_start(Rig *r, const char *bus_opts, const char *vcan_opts,
+                      const char *vcan2_opts)
+{
+    g_autofree char *devices = rig_devices(bus_opts, vcan_opts, vcan2_opts);
 
     board_start(&r->b, devices, 2);
     r->sja = (SJAChan) { .dev = r->b.dev, .bar = r->b.bar[KVASER_SJA_BAR] };
     pc_alloc_init(&r->alloc, r->b.qts, ALLOC_NO_FLAGS);
 }
 
+/* vc[@i], the virtio-can device in @slot, found and enabled */
+static VCan *vcan_find(Rig *r, int i, int slot)
+{
+    VCan *v = &r->vc[i];
+
+    r->pci[i] = virtio_pci_new(r->b.bus,
+                               &(QPCIAddress) { .devfn = QPCI_DEVFN(slot, 0) });
+    g_assert(r->pci[i]);
+    qvirtio_pci_device_enable(r->pci[i]);
+    v->qts = r->b.qts;
+    v->alloc = &r->alloc;
+    v->vdev = &r->pci[i]->vdev;
+    return v;
+}
+
+static void vcan_release(Rig *r, int i)
+{
+    qvirtio_pci_device_disable(r->pci[i]);
+    g_free(r->pci[i]->pdev);
+    g_free(r->pci[i]);
+    r->pci[i] = NULL;
+}
+
+static void vcan_setup(Rig *r, VCan *v, int slot, uint64_t features)
+{
+    vcan_negotiate(vcan_find(r, v - r->vc, slot), features);
+}
+
 static void rig_stop(Rig *r)
 {
-    int i, q;
+    int i;
 
     for (i = 0; i < 2; i++) {
-        if (!r->vc[i].pci) {
+        if (!r->pci[i]) {
             continue;
         }
-        for (q = 0; q < VIRTIO_CAN_QUEUE_COUNT; q++) {
-            qvirtqueue_cleanup(r->vc[i].vdev->bus, r->vc[i].vq[q], &r->alloc);
+        if (r->vc[i].vq[0]) {
+            vcan_cleanup(&r->vc[i]);
         }
-        qvirtio_pci_device_disable(r->vc[i].pci);
-        g_free(r->vc[i].pci->pdev);
-        g_free(r->vc[i].pci);
+        vcan_release(r, i);
     }
     alloc_destroy(&r->alloc);
     board_stop(&r->b);
-}
-
-/* Whether the request at @head is used within @ns of virtual time */
-static bool vq_wait(VCan *v, QVirtQueue *vq, uint32_t head, uint32_t *len,
-                    int64_t ns)
-{
-    uint32_t got;
-    int64_t t;
-
-    for (t = 0; t <= ns; t += 100000) {
-        if (qvirtqueue_get_buf(v->qts, vq, &got, len)) {
-            g_assert_cmpuint(got, ==, head);
-            return true;
-        }
-        qtest_clock_step(v->qts, 100000);
-    }
-    return false;
-}
-
-/* Post a request of @out_len bytes from @out with a one-byte result */
-static uint32_t vq_post(VCan *v, QVirtQueue *vq, const void *out,
-                        size_t out_len, uint64_t *result_addr)
-{
-    uint64_t o = guest_alloc(v->alloc, MAX(out_len, 1));
-    uint64_t in = guest_alloc(v->alloc, 1);
-    uint32_t head;
-
-    qtest_memwrite(v->qts, o, out, out_len);
-    qtest_writeb(v->qts, in, 0xee);
-    head = qvirtqueue_add(v->qts, vq, o, out_len, false, true);
-    qvirtqueue_add(v->qts, vq, in, 1, true, false);
-    qvirtqueue_kick(v->qts, v->vdev, vq, head);
-    *result_addr = in;
-    return head;
-}
-
-/* A request's result byte, which must come within the timeout */
-static uint8_t vq_result(VCan *v, QVirtQueue *vq, uint32_t head, uint64_t in)
-{
-    uint32_t len;
-
-    g_assert(vq_wait(v, vq, head, &len, TIMEOUT_NS));
-    g_assert_cmpuint(len, ==, 1);
-    return qtest_readb(v->qts, in);
-}
-
-static uint8_t vcan_control(VCan *v, uint16_t msg_type)
-{
-    uint8_t out[2];
-    uint64_t in;
-    uint32_t head;
-
-    stw_le_p(out, msg_type);
-    head = vq_post(v, v->vq[VIRTIO_CAN_QUEUE_CONTROL], out, 2, &in);
-    return vq_result(v, v->vq[VIRTIO_CAN_QUEUE_CONTROL], head, in);
-}
-
-static uint32_t vcan_tx_post(VCan *v, const VMsg *m, size_t len,
-                             uint64_t *in)
-{
-    uint8_t buf[HDR_SIZE + 64];
-
-    vmsg_encode(m, buf);
-    return vq_post(v, v->vq[VIRTIO_CAN_QUEUE_TX], buf, len, in);
-}
-
-/* Send @m (@len bytes of request) and return the result */
-static uint8_t vcan_tx_len(VCan *v, const VMsg *m, size_t len)
-{
-    uint64_t in;
-    uint32_t head = vcan_tx_post(v, m, len, &in);
-
-    return vq_result(v, v->vq[VIRTIO_CAN_QUEUE_TX], head, in);
-}
-
-static uint8_t vcan_tx(VCan *v, const VMsg *m)
-{
-    bool rtr = m->flags & VIRTIO_CAN_FLAGS_RTR;
-
-    return vcan_tx_len(v, m, HDR_SIZE + (rtr ? 0 : m->length));
-}
-
-/* Give the device @n receive buffers; returns the first one's head */
-static uint32_t vcan_rx_post(VCan *v, unsigned n, uint64_t *addrs)
-{
-    QVirtQueue *vq = v->vq[VIRTIO_CAN_QUEUE_RX];
-    uint32_t head = 0, h;
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        addrs[i] = guest_alloc(v->alloc, RX_BUF_SIZE);
-        h = qvirtqueue_add(v->qts, vq, addrs[i], RX_BUF_SIZE, true, false);
-        qvirtqueue_kick(v->qts, v->vdev, vq, h);
-        if (!i) {
-            head = h;
-        }
-    }
-    return head;
-}
-
-/* The next received message, in buffer @addr posted as @head */
-static void vcan_rx(VCan *v, uint32_t head, uint64_t addr, VMsg *m)
-{
-    uint8_t buf[RX_BUF_SIZE];
-    uint32_t len;
-
-    g_assert(vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_RX], head, &len, TIMEOUT_NS));
-    qtest_memread(v->qts, addr, buf, sizeof(buf));
-    vmsg_decode(buf, m);
-    g_assert_cmphex(m->msg_type, ==, VIRTIO_CAN_RX);
-    g_assert_cmpuint(len, ==, HDR_SIZE + m->length);
 }
 
 /*
@@ -302,26 +127,6 @@ static uint64_t vcan_counter(Rig *r, const char *path, const char *name)
     return value;
 }
 
-static uint16_t vcan_status(VCan *v)
-{
-    return qvirtio_config_readw(v->vdev, 0);
-}
-
-/* A Tx request with a classic standard frame of @len bytes 0x10.. */
-static VMsg tx_msg(uint32_t flags, uint32_t id, uint16_t len)
-{
-    VMsg m = {
-        .msg_type = VIRTIO_CAN_TX, .length = len, .flags = flags,
-        .can_id = id,
-    };
-    unsigned i;
-
-    for (i = 0; i < 64; i++) {
-        m.data[i] = 0x10 + i;
-    }
-    return m;
-}
-
 /*
  * Identity and negotiation
  */
@@ -332,9 +137,9 @@ static void test_pci_identity_and_features(void)
 
     rig_start(&r, "", "canbus=canbus0", NULL);
     vcan_setup(&r, &r.vc[0], VCAN_SLOT, F_ALL);
-    g_assert_cmphex(qpci_config_readw(r.vc[0].pci->pdev, PCI_VENDOR_ID), ==,
+    g_assert_cmphex(qpci_config_readw(r.pci[0]->pdev, PCI_VENDOR_ID), ==,
                     0x1af4);
-    g_assert_cmphex(qpci_config_readw(r.vc[0].pci->pdev, PCI_DEVICE_ID), ==,
+    g_assert_cmphex(qpci_config_readw(r.pci[0]->pdev, PCI_DEVICE_ID), ==,
                     0x1040 + VIRTIO_ID_CAN);
     g_assert_cmphex(qvirtio_get_features(r.vc[0].vdev) & F_ALL, ==, F_ALL);
     g_assert(qvirtio_get_features(r.vc[0].vdev) & F_V1);
@@ -359,14 +164,9 @@ static void check_features_refused(uint64_t features)
 {
     Rig r = { 0 };
     QVirtioDevice *d;
-    VCan *v = &r.vc[0];
 
     rig_start(&r, "", "canbus=canbus0", NULL);
-    v->pci = virtio_pci_new(r.b.bus,
-                            &(QPCIAddress) { .devfn = QPCI_DEVFN(VCAN_SLOT,
-                                                                 0) });
-    d = &v->pci->vdev;
-    qvirtio_pci_device_enable(v->pci);
+    d = vcan_find(&r, 0, VCAN_SLOT)->vdev;
     qvirtio_reset(d);
     qvirtio_set_acknowledge(d);
     qvirtio_set_driver(d);
@@ -374,10 +174,6 @@ static void check_features_refused(uint64_t features)
     d->bus->set_status(d, d->bus->get_status(d) | VIRTIO_CONFIG_S_FEATURES_OK);
     g_assert_cmphex(d->bus->get_status(d) & VIRTIO_CONFIG_S_FEATURES_OK, ==,
                     0);
-    qvirtio_pci_device_disable(v->pci);
-    g_free(v->pci->pdev);
-    g_free(v->pci);
-    v->pci = NULL;
     rig_stop(&r);
 }
 
@@ -812,6 +608,76 @@ static void test_bus_off(void)
     rig_stop(&r);
 }
 
+/*
+ * Migrated with a request on the wire (LATE_TX_ACK, nobody acknowledging:
+ * the Kvaser channel is in reset mode) and one queued behind it, the
+ * destination sends both, once each and in order, when the channel starts
+ * acknowledging; the first request is answered there.
+ */
+static void test_migration_with_requests_queued(void)
+{
+    g_autofree char *sock = g_strdup_printf("%s/can-virtio-mig-%d.sock",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    g_autofree char *devices = rig_devices("", "canbus=canbus0", NULL);
+    g_autofree char *dst_cmd = g_strdup_printf(
+        "-machine pc -nodefaults %s -incoming %s", devices, uri);
+    static const CanMsg want[2] = {
+        { .id = 0x101, .dlc = 1, .data = { 0x10 } },
+        { .id = 0x102, .dlc = 2, .data = { 0x10, 0x11 } },
+    };
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    VMsg a = tx_msg(0, 0x101, 1), b = tx_msg(0, 0x102, 2);
+    uint32_t head_a, head_b, len;
+    uint64_t in_a, in_b;
+    QTestState *dst;
+    QDict *rsp;
+
+    rig_start(&r, "", "canbus=canbus0", NULL);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START);
+    head_a = vcan_tx_post(v, &a, HDR_SIZE + 1, &in_a);
+    head_b = vcan_tx_post(v, &b, HDR_SIZE + 2, &in_b);
+    g_assert(!vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_TX], head_a, &len,
+                      10 * 1000 * 1000));
+
+    dst = qtest_init(dst_cmd);
+    rsp = qtest_qmp(r.b.qts, "{ 'execute': 'migrate', 'arguments': "
+                    "{ 'uri': %s } }", uri);
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_qmp_eventwait(r.b.qts, "STOP");
+    qtest_qmp_eventwait(dst, "RESUME");
+    unlink(sock);
+    vcan_release(&r, 0);
+    g_free(r.b.dev);
+    qpci_free_pc(r.b.bus);
+    qtest_quit(r.b.qts);
+
+    /* the same mappings again, in the same order, on the destination */
+    r.b.qts = dst;
+    r.b.bus = qpci_new_pc(dst, NULL);
+    r.b.dev = qpci_device_find(r.b.bus, QPCI_DEVFN(BOARD_SLOT, 0));
+    qpci_device_enable(r.b.dev);
+    r.b.bar[0] = qpci_iomap(r.b.dev, 0, NULL);
+    r.b.bar[KVASER_SJA_BAR] = qpci_iomap(r.b.dev, KVASER_SJA_BAR, NULL);
+    r.sja = (SJAChan) { .dev = r.b.dev, .bar = r.b.bar[KVASER_SJA_BAR] };
+    vcan_find(&r, 0, VCAN_SLOT);
+
+    g_assert(!vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_TX], head_a, &len,
+                      10 * 1000 * 1000));
+    sja_pelican_setup(&r.sja, 0, 0);
+    g_assert_cmpuint(vq_result(v, v->vq[VIRTIO_CAN_QUEUE_TX], head_a, in_a),
+                     ==, VIRTIO_CAN_RESULT_OK);
+    g_assert_cmpuint(vq_result(v, v->vq[VIRTIO_CAN_QUEUE_TX], head_b, in_b),
+                     ==, VIRTIO_CAN_RESULT_OK);
+    sja_assert_next_rx(&r.sja, &want[0]);
+    sja_assert_next_rx(&r.sja, &want[1]);
+    g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_RBS_MASK, ==, 0);
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -842,5 +708,7 @@ int main(int argc, char **argv)
                    test_late_tx_ack_waits_for_ack);
     qtest_add_func("/virtio-can/early-tx-ack", test_early_tx_ack);
     qtest_add_func("/virtio-can/bus-off", test_bus_off);
+    qtest_add_func("/virtio-can/migration-with-requests-queued",
+                   test_migration_with_requests_queued);
     return g_test_run();
 }
