@@ -486,6 +486,46 @@ static void test_fd_only_refuses_classic(void)
 }
 
 /*
+ * A request whose descriptor chain leads past the end of the ring (its
+ * first descriptor's next is 200, the queue has 128): virtio's answer to
+ * a bogus chain is to set NEEDS_RESET, and nothing is sent.  After the
+ * driver's reset the device works again.
+ */
+static void test_chain_past_the_ring(void)
+{
+    Rig r = { 0 };
+    VCan *v;
+    QVirtQueue *tq;
+    VMsg m = tx_msg(0, 0x123, 1);
+    CanMsg want = { .id = 0x123, .dlc = 1, .data = { 0x10 } };
+    uint8_t buf[HDR_SIZE + 1];
+    uint64_t out;
+    uint32_t head;
+
+    v = rig_started(&r, "", F_ALL);
+    tq = v->vq[VIRTIO_CAN_QUEUE_TX];
+    vmsg_encode(&m, buf);
+    out = guest_alloc(v->alloc, sizeof(buf));
+    qtest_memwrite(v->qts, out, buf, sizeof(buf));
+    head = qvirtqueue_add(v->qts, tq, out, sizeof(buf), false, true);
+    /* struct vring_desc: le64 addr, le32 len, le16 flags, le16 next */
+    qtest_writew(v->qts, tq->desc + head * 16 + 14, 200);
+    qvirtqueue_kick(v->qts, v->vdev, tq, head);
+    qtest_clock_step(v->qts, 1000000);
+    g_assert_cmphex(v->vdev->bus->get_status(v->vdev) &
+                    VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                    VIRTIO_CONFIG_S_NEEDS_RESET);
+    g_assert_cmphex(sja_rd(&r.sja, A_SR) & R_SR_RBS_MASK, ==, 0);
+
+    vcan_cleanup(v);
+    vcan_negotiate(v, F_ALL);
+    vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START);
+    g_assert_cmpuint(vcan_tx(v, &m), ==, VIRTIO_CAN_RESULT_OK);
+    sja_assert_next_rx(&r.sja, &want);
+    rig_stop(&r);
+}
+
+/*
  * Control queue
  */
 
@@ -703,6 +743,8 @@ int main(int argc, char **argv)
                    test_not_negotiated_not_ok);
     qtest_add_func("/virtio-can/fd-only-refuses-classic",
                    test_fd_only_refuses_classic);
+    qtest_add_func("/virtio-can/chain-past-the-ring",
+                   test_chain_past_the_ring);
     qtest_add_func("/virtio-can/control-misuse", test_control_misuse);
     qtest_add_func("/virtio-can/late-tx-ack-waits-for-ack",
                    test_late_tx_ack_waits_for_ack);
