@@ -30,7 +30,7 @@ qemu_version=
 debian_firmware_dirs=(/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu)
 
 # Repository folders laid over the QEMU tree at the same path.
-overlay_dirs=(hw net include tests/qtest tests/unit docs)
+overlay_dirs=(hw net include tests/qtest tests/unit docs contrib)
 
 die() {
     printf 'error: %s\n' "$*" >&2

@@ -35,6 +35,9 @@ import msgpack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'pylib'))
+from tapcases import skip, tap  # noqa: E402
+import tapcases  # noqa: E402
 LOGS = os.path.join(REPO, 'build', 'test-logs')
 QEMU = os.environ.get('QEMU') or os.path.join(REPO, 'build',
                                               'qemu-system-x86_64')
@@ -44,15 +47,6 @@ PORT = 43113
 IPV6_IF = os.environ.get('CAN_UDP_IPV6_IF', '')
 FD_LENGTHS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64)
 
-results = []
-
-
-def tap(ok, desc, *diag):
-    results.append((ok, desc, [str(d) for d in diag]))
-
-
-def skip(desc, why):
-    results.append((None, desc, [why]))
 
 
 def frame_text(msg):
@@ -507,26 +501,9 @@ def test_docs():
 
 def main():
     os.makedirs(LOGS, exist_ok=True)
-    only = sys.argv[1:]
-    for name, fn in (('errors', test_errors), ('docs', test_docs),
-                     ('malformed', test_malformed),
-                     ('ipv6-fd', test_ipv6_fd), ('guests', test_guests)):
-        if not only or name in only:
-            t0 = time.monotonic()
-            fn()
-            print('# %s: %.1f s' % (name, time.monotonic() - t0), flush=True)
-    print('1..%d' % len(results))
-    bad = 0
-    for i, (ok, desc, diag) in enumerate(results, 1):
-        if ok is None:
-            print('ok %d - %s # SKIP %s' % (i, desc, diag[0]))
-            continue
-        print('%s %d - %s' % ('ok' if ok else 'not ok', i, desc))
-        if not ok:
-            bad = 1
-            for d in diag:
-                print('# ' + d.replace('\n', '\n# '))
-    return bad
+    return tapcases.run((('errors', test_errors), ('docs', test_docs),
+                         ('malformed', test_malformed),
+                         ('ipv6-fd', test_ipv6_fd), ('guests', test_guests)))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qemu-can-server: CAN buses served over TCP in the socketcand protocol,
+ * for QEMU's can-host-socketcand, python-can (interface='socketcand') and
+ * any other socketcand client.
+ *
+ * A bus here is a wire, not a pipe: a frame needs another node to
+ * acknowledge it, or its sender gets an ACK error, as on a real bus with
+ * one node; and nodes set to different bitrates destroy each other's
+ * frames, so that nothing is delivered and both sides get error frames.
+ * Each frame goes to every other client of its bus, in one order for all.
+ *
+ * One thread, one poll() loop, non-blocking sockets.  Each client's
+ * output is bounded: a client that does not read is dropped, logged and
+ * counted, and never stalls the others.  Lines, clients and buses are
+ * limited; a malformed element is answered with "< error ... >" and
+ * counted.
+ */
+
+#include "qemu/osdep.h"
+#include <getopt.h>
+#include <poll.h>
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/sockets.h"
+#include "socketcand.h"
+
+/* linux/can/error.h's error classes and protocol error details */
+#define CAN_ERR_PROT        0x00000008U
+#define CAN_ERR_ACK         0x00000020U
+
+#define DEFAULT_LISTEN      "127.0.0.1:29536"
+#define DEFAULT_MAX_CLIENTS 64
+#define MAX_BUSES           32
+/* What a client may have waiting to be read: some hundreds of frames */
+#define CLIENT_OUT_MAX      (64 * 1024)
+
+typedef enum ClientMode {
+    MODE_NO_BUS,
+    MODE_BCM,
+    MODE_RAW,
+    MODE_CONTROL,
+} ClientMode;
+
+typedef struct Bus {
+    char name[SCD_BUS_NAME_MAX + 1];
+    uint32_t bitrate;           /* 0: any */
+    uint64_t frames;            /* delivered */
+    uint64_t ack_errors;
+    uint64_t bitrate_errors;    /* frames destroyed by a bitrate mismatch */
+} Bus;
+
+typedef struct Client {
+    int fd;
+    char *name;                 /* the peer's address, for logs */
+    ClientMode mode;
+    Bus *bus;
+    uint32_t bitrate;           /* set by the bittiming command; 0: the bus's */
+    char in[SCD_ELEMENT_MAX];
+    size_t in_len;
+    bool in_element;            /* inside "< ... >" */
+    bool in_discard;            /* skipping an overlong element to its '>' */
+    bool in_garbage;            /* in a run of text outside elements */
+    GByteArray *out;
+    bool closing;               /* close once the output is written */
+} Client;
+
+typedef struct Server {
+    int listen_fd;
+    Bus buses[MAX_BUSES];
+    int n_buses;
+    Client **clients;
+    int n_clients;
+    int max_clients;
+
+    uint64_t accepted;
+    uint64_t refused;           /* over the client limit */
+    uint64_t malformed;
+    uint64_t unsupported;
+    uint64_t slow_dropped;
+} Server;
+
+static volatile sig_atomic_t quit_requested, stats_requested;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGUSR1) {
+        stats_requested = 1;
+    } else {
+        quit_requested = 1;
+    }
+}
+
+static int64_t now_us(void)
+{
+    return g_get_real_time();
+}
+
+static void print_stats(Server *s)
+{
+    int i;
+
+    printf("stats: clients=%d accepted=%" PRIu64 " refused=%" PRIu64
+           " malformed=%" PRIu64 " unsupported=%" PRIu64
+           " slow-dropped=%" PRIu64 "\n", s->n_clients, s->accepted,
+           s->refused, s->malformed, s->unsupported, s->slow_dropped);
+    for (i = 0; i < s->n_buses; i++) {
+        Bus *b = &s->buses[i];
+
+        printf("stats: bus=%s frames=%" PRIu64 " ack-errors=%" PRIu64
+               " bitrate-errors=%" PRIu64 "\n", b->name, b->frames,
+               b->ack_errors, b->bitrate_errors);
+    }
+    fflush(stdout);
+}
+
+/* Queue @len bytes for @c; a client that lets too much wait is dropped */
+static void client_write(Server *s, Client *c, const char *buf, size_t len)
+{
+    ssize_t n = 0;
+
+    if (c->closing) {
+        return;
+    }
+    if (!c->out->len) {
+        n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            c->closing = true;
+            return;
+        }
+        n = MAX(n, 0);
+    }
+    if (c->out->len + len - n > CLIENT_OUT_MAX) {
+        s->slow_dropped++;
+        fprintf(stderr, "qemu-can-server: %s does not read: dropped with "
+                "%u bytes unread (%" PRIu64 " clients dropped so far)\n",
+                c->name, c->out->len, s->slow_dropped);
+        g_byte_array_set_size(c->out, 0);
+        c->closing = true;
+        return;
+    }
+    g_byte_array_append(c->out, (const guint8 *)buf + n, len - n);
+}
+
+static void client_say(Server *s, Client *c, const char *text)
+{
+    client_write(s, c, text, strlen(text));
+}
+
+static void client_error(Server *s, Client *c, const char *why)
+{
+    g_autofree char *line = g_strdup_printf("< error %s >", why);
+
+    client_say(s, c, line);
+}
+
+static void client_error_frame(Server *s, Client *c, uint32_t err_class)
+{
+    char line[SCD_OUTPUT_MAX];
+    size_t n = scd_format_error_frame(err_class, now_us(), line);
+
+    client_write(s, c, line, n);
+}
+
+static uint32_t client_bitrate(const Client *c)
+{
+    return c->bitrate ? c->bitrate : c->bus->bitrate;
+}
+
+static bool bitrates_differ(const Client *a, const Client *b)
+{
+    uint32_t ra = client_bitrate(a), rb = client_bitrate(b);
+
+    return ra && rb && ra != rb;
+}
+
+/*
+ * @c puts @frame on its bus.  A node at another bitrate sees stuff errors
+ * and destroys the frame with its error flag; with nobody else there,
+ * nobody acknowledges it.  Else every other node has it.
+ */
+static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
+{
+    Bus *bus = c->bus;
+    char line[SCD_OUTPUT_MAX];
+    bool peers = false, mismatch = false;
+    size_t n;
+    int i;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *o = s->clients[i];
+
+        if (o == c || o->bus != bus || o->closing) {
+            continue;
+        }
+        peers = true;
+        mismatch |= bitrates_differ(c, o);
+    }
+    if (mismatch) {
+        bus->bitrate_errors++;
+        /* everyone saw the error flag: the frame is lost for all */
+        for (i = 0; i < s->n_clients; i++) {
+            Client *o = s->clients[i];
+
+            if (o->bus == bus && !o->closing) {
+                client_error_frame(s, o, CAN_ERR_PROT);
+            }
+        }
+        return;
+    }
+    if (!peers) {
+        bus->ack_errors++;
+        client_error_frame(s, c, CAN_ERR_ACK);
+        return;
+    }
+    bus->frames++;
+    n = scd_format_frame(frame, now_us(), line);
+    for (i = 0; i < s->n_clients; i++) {
+        Client *o = s->clients[i];
+
+        if (o != c && o->bus == bus && o->mode == MODE_RAW) {
+            client_write(s, o, line, n);
+        }
+    }
+}
+
+static Bus *find_bus(Server *s, const char *name)
+{
+    int i;
+
+    for (i = 0; i < s->n_buses; i++) {
+        if (!strcmp(s->buses[i].name, name)) {
+            return &s->buses[i];
+        }
+    }
+    return NULL;
+}
+
+/* "< BUS B bitrate sample_point tq prop_seg phase_seg1 phase_seg2 sjw brp >" */
+static void cmd_bittiming(Server *s, Client *c, const ScdElement *el)
+{
+    uint32_t v, bitrate = 0;
+    int i;
+
+    if (el->words != 10) {
+        s->malformed++;
+        client_error(s, c, "bittiming needs 8 numbers");
+        return;
+    }
+    for (i = 2; i < 10; i++) {
+        if (!scd_parse_uint(el->word[i], UINT32_MAX, &v)) {
+            s->malformed++;
+            client_error(s, c, "bittiming needs 8 numbers");
+            return;
+        }
+        if (i == 2) {
+            bitrate = v;
+        }
+    }
+    if (!find_bus(s, el->word[0])) {
+        client_error(s, c, "no such bus");
+        return;
+    }
+    c->bitrate = bitrate;
+    client_say(s, c, "< ok >");
+}
+
+static bool is_send(const char *cmd)
+{
+    return !strcmp(cmd, "send") || !strcmp(cmd, "sendrtr") ||
+           !strcmp(cmd, "fdsend");
+}
+
+/* The BCM commands of the protocol that this server does not implement */
+static bool is_bcm(const char *cmd)
+{
+    static const char *const bcm[] = {
+        "add", "update", "delete", "filter", "muxfilter", "subscribe",
+        "unsubscribe",
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(bcm); i++) {
+        if (!strcmp(cmd, bcm[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void client_element(Server *s, Client *c, const char *text,
+                           size_t len)
+{
+    ScdElement el;
+    qemu_can_frame frame;
+    const char *why;
+    const char *cmd;
+
+    if (!scd_split(text, len, &el, &why)) {
+        s->malformed++;
+        client_error(s, c, why);
+        return;
+    }
+    cmd = el.word[0];
+    if (!strcmp(cmd, "echo") && el.words == 1) {
+        client_say(s, c, "< echo >");
+        return;
+    }
+    if (c->mode == MODE_NO_BUS) {
+        if (!strcmp(cmd, "open") && el.words == 2) {
+            c->bus = find_bus(s, el.word[1]);
+            if (!c->bus) {
+                /* the protocol's answer: an error, and the connection ends */
+                client_error(s, c, "no such bus");
+                c->closing = true;
+                return;
+            }
+            c->mode = MODE_BCM;
+            client_say(s, c, "< ok >");
+        } else if (el.words >= 2 && !strcmp(el.word[1], "B")) {
+            cmd_bittiming(s, c, &el);
+        } else {
+            s->malformed++;
+            client_error(s, c, "unknown command");
+        }
+        return;
+    }
+    if (!strcmp(cmd, "rawmode") || !strcmp(cmd, "bcmmode") ||
+        !strcmp(cmd, "controlmode")) {
+        c->mode = cmd[0] == 'r' ? MODE_RAW : cmd[0] == 'b' ? MODE_BCM :
+                  MODE_CONTROL;
+        client_say(s, c, "< ok >");
+        return;
+    }
+    if (is_send(cmd) && c->mode != MODE_CONTROL) {
+        if (!scd_parse_send(&el, &frame, &why)) {
+            s->malformed++;
+            client_error(s, c, why);
+            return;
+        }
+        bus_send(s, c, &frame);
+        return;
+    }
+    if (is_bcm(cmd) || !strcmp(cmd, "statistics")) {
+        s->unsupported++;
+        client_error(s, c, "not supported by qemu-can-server");
+        return;
+    }
+    s->malformed++;
+    client_error(s, c, "unknown command");
+}
+
+/*
+ * Take what @c sent: elements between '<' and '>'.  A run of text outside
+ * them is malformed, and so is an element longer than the limit, which is
+ * skipped to its end.
+ */
+static void client_input(Server *s, Client *c, const char *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len && !c->closing; i++) {
+        char ch = buf[i];
+
+        if (c->in_discard) {
+            c->in_discard = ch != '>';
+        } else if (!c->in_element) {
+            if (ch == '<') {
+                c->in_element = true;
+                c->in_garbage = false;
+                c->in_len = 0;
+            } else if (!g_ascii_isspace(ch) && !c->in_garbage) {
+                s->malformed++;
+                client_error(s, c, "text outside an element");
+                c->in_garbage = true;
+            }
+        } else if (ch == '>') {
+            c->in_element = false;
+            client_element(s, c, c->in, c->in_len);
+        } else if (ch == '<' || c->in_len == sizeof(c->in)) {
+            s->malformed++;
+            client_error(s, c, ch == '<' ? "'<' inside an element" :
+                         "element too long");
+            c->in_element = false;
+            c->in_discard = true;
+        } else {
+            c->in[c->in_len++] = ch;
+        }
+    }
+}
+
+static void client_free(Client *c)
+{
+    close(c->fd);
+    g_byte_array_free(c->out, true);
+    g_free(c->name);
+    g_free(c);
+}
+
+static char *peer_name(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0 ||
+        getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv,
+                    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) {
+        return g_strdup_printf("client fd %d", fd);
+    }
+    return g_strdup_printf("client %s:%s", host, serv);
+}
+
+static void server_accept(Server *s)
+{
+    int fd = qemu_accept(s->listen_fd, NULL, NULL);
+    Client *c;
+
+    if (fd < 0) {
+        return;
+    }
+    qemu_socket_set_nonblock(fd);
+    if (s->n_clients == s->max_clients) {
+        static const char full[] = "< error too many clients >";
+
+        s->refused++;
+        if (send(fd, full, strlen(full), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+            /* it learns it from the closed connection */
+        }
+        close(fd);
+        return;
+    }
+    c = g_new0(Client, 1);
+    c->fd = fd;
+    c->name = peer_name(fd);
+    c->out = g_byte_array_new();
+    s->clients[s->n_clients++] = c;
+    s->accepted++;
+    client_say(s, c, "< hi >");
+}
+
+static void client_readable(Server *s, Client *c)
+{
+    char buf[4096];
+    ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        /* closed, or half-closed: nothing more will come */
+        c->closing = true;
+        g_byte_array_set_size(c->out, 0);
+        return;
+    }
+    if (n > 0) {
+        client_input(s, c, buf, n);
+    }
+}
+
+static void client_writable(Client *c)
+{
+    ssize_t n = send(c->fd, c->out->data, c->out->len,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
+
+    if (n > 0) {
+        g_byte_array_remove_range(c->out, 0, n);
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        g_byte_array_set_size(c->out, 0);
+        c->closing = true;
+    }
+}
+
+/*
+ * Drop the clients that are closing, with one last try at what they have
+ * to read (an error saying why): one that does not read loses it.
+ */
+static void server_reap(Server *s)
+{
+    int i, j = 0;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *c = s->clients[i];
+
+        if (c->closing) {
+            if (c->out->len) {
+                client_writable(c);
+            }
+            client_free(c);
+        } else {
+            s->clients[j++] = c;
+        }
+    }
+    s->n_clients = j;
+}
+
+static void server_run(Server *s)
+{
+    g_autofree struct pollfd *pfd = g_new(struct pollfd, s->max_clients + 1);
+    int i, n;
+
+    while (!quit_requested) {
+        if (stats_requested) {
+            stats_requested = 0;
+            print_stats(s);
+        }
+        server_reap(s);
+        pfd[0] = (struct pollfd) { .fd = s->listen_fd, .events = POLLIN };
+        n = s->n_clients;
+        for (i = 0; i < n; i++) {
+            Client *c = s->clients[i];
+
+            pfd[i + 1] = (struct pollfd) {
+                .fd = c->fd,
+                .events = (c->closing ? 0 : POLLIN) |
+                          (c->out->len ? POLLOUT : 0),
+            };
+        }
+        if (poll(pfd, n + 1, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            perror("qemu-can-server: poll");
+            return;
+        }
+        /* the clients polled, before accept() adds any */
+        for (i = 0; i < n; i++) {
+            Client *c = s->clients[i];
+
+            if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) {
+                client_readable(s, c);
+            }
+            if (pfd[i + 1].revents & POLLOUT) {
+                client_writable(c);
+            }
+        }
+        if (pfd[0].revents & POLLIN) {
+            server_accept(s);
+        }
+    }
+}
+
+/* "--bus NAME[,bitrate=N]" */
+static bool add_bus(Server *s, const char *arg)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    Bus *b;
+    int i;
+
+    if (s->n_buses == MAX_BUSES) {
+        fprintf(stderr, "qemu-can-server: at most %d buses\n", MAX_BUSES);
+        return false;
+    }
+    if (!parts[0] || !parts[0][0] || strlen(parts[0]) > SCD_BUS_NAME_MAX ||
+        strpbrk(parts[0], " \t<>")) {
+        fprintf(stderr, "qemu-can-server: bus name '%s': 1 to %d characters, "
+                "no blanks or brackets\n", parts[0] ? parts[0] : "",
+                SCD_BUS_NAME_MAX);
+        return false;
+    }
+    if (find_bus(s, parts[0])) {
+        fprintf(stderr, "qemu-can-server: bus '%s' given twice\n", parts[0]);
+        return false;
+    }
+    b = &s->buses[s->n_buses];
+    memset(b, 0, sizeof(*b));
+    pstrcpy(b->name, sizeof(b->name), parts[0]);
+    for (i = 1; parts[i]; i++) {
+        if (!g_str_has_prefix(parts[i], "bitrate=") ||
+            !scd_parse_uint(parts[i] + strlen("bitrate="), 10000000,
+                            &b->bitrate) || !b->bitrate) {
+            fprintf(stderr, "qemu-can-server: --bus %s: '%s' is not "
+                    "bitrate=N (1..10000000 bit/s)\n", arg, parts[i]);
+            return false;
+        }
+    }
+    s->n_buses++;
+    return true;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: qemu-can-server [OPTIONS]\n"
+"Serve CAN buses to socketcand clients (QEMU's can-host-socketcand,\n"
+"python-can's socketcand interface) over TCP.\n"
+"\n"
+"  -l, --listen ADDR:PORT   address to listen on (default " DEFAULT_LISTEN ")\n"
+"  -b, --bus NAME[,bitrate=N]\n"
+"                           a bus clients open by NAME; its nodes' bitrate\n"
+"                           (bit/s) unless they set theirs (repeatable, at\n"
+"                           least one, at most %d)\n"
+"  -c, --max-clients N      clients at once (default %d)\n"
+"  -h, --help               this text\n"
+"\n"
+"SIGUSR1 prints the counters; SIGINT and SIGTERM print them and exit.\n",
+            MAX_BUSES, DEFAULT_MAX_CLIENTS);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "listen", required_argument, NULL, 'l' },
+        { "bus", required_argument, NULL, 'b' },
+        { "max-clients", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    Server s = { .max_clients = DEFAULT_MAX_CLIENTS };
+    const char *listen_addr = DEFAULT_LISTEN;
+    g_autoptr(SocketAddress) addr = NULL;
+    struct sigaction sa = { .sa_handler = on_signal };
+    Error *err = NULL;
+    uint32_t v;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "l:b:c:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            listen_addr = optarg;
+            break;
+        case 'b':
+            if (!add_bus(&s, optarg)) {
+                return 1;
+            }
+            break;
+        case 'c':
+            if (!scd_parse_uint(optarg, 4096, &v) || !v) {
+                fprintf(stderr, "qemu-can-server: --max-clients: 1..4096\n");
+                return 1;
+            }
+            s.max_clients = v;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 1;
+        }
+    }
+    if (optind < argc || !s.n_buses) {
+        fprintf(stderr, "qemu-can-server: %s\n", optind < argc ?
+                "unexpected arguments" : "no bus: give --bus NAME");
+        usage(stderr);
+        return 1;
+    }
+    addr = socket_parse(listen_addr, &err);
+    if (addr && addr->type != SOCKET_ADDRESS_TYPE_INET) {
+        error_setg(&err, "'%s' is not ADDR:PORT", listen_addr);
+    }
+    if (!err) {
+        s.listen_fd = socket_listen(addr, 16, &err);
+    }
+    if (err) {
+        error_reportf_err(err, "qemu-can-server: --listen %s: ", listen_addr);
+        return 1;
+    }
+    qemu_socket_set_nonblock(s.listen_fd);
+    s.clients = g_new0(Client *, s.max_clients);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    printf("qemu-can-server: listening on %s\n", listen_addr);
+    fflush(stdout);
+    server_run(&s);
+    print_stats(&s);
+    return 0;
+}

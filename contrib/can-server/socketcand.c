@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The socketcand protocol's elements, parsed and written.  Every field
+ * from the network is checked: its digits, its range, the data's length
+ * against the length field.
+ */
+
+#include "qemu/osdep.h"
+#include "socketcand.h"
+
+bool scd_split(const char *text, size_t len, ScdElement *el,
+               const char **why)
+{
+    char *p, *save;
+
+    if (len > SCD_ELEMENT_MAX) {
+        *why = "element too long";
+        return false;
+    }
+    memcpy(el->text, text, len);
+    el->text[len] = '\0';
+    el->words = 0;
+    for (p = strtok_r(el->text, " \t\r\n", &save); p;
+         p = strtok_r(NULL, " \t\r\n", &save)) {
+        if (el->words == SCD_MAX_TOKENS) {
+            *why = "too many words";
+            return false;
+        }
+        el->word[el->words++] = p;
+    }
+    if (!el->words) {
+        *why = "empty element";
+        return false;
+    }
+    return true;
+}
+
+/* A hexadecimal number of 1..@digits digits */
+static bool parse_hex(const char *s, int digits, uint32_t *out)
+{
+    uint32_t v = 0;
+    int n;
+
+    for (n = 0; s[n]; n++) {
+        if (n == digits || !g_ascii_isxdigit(s[n])) {
+            return false;
+        }
+        v = v << 4 | g_ascii_xdigit_value(s[n]);
+    }
+    *out = v;
+    return n > 0;
+}
+
+bool scd_parse_uint(const char *s, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    int n;
+
+    for (n = 0; s[n]; n++) {
+        if (n == 10 || !g_ascii_isdigit(s[n])) {
+            return false;
+        }
+        v = v * 10 + (s[n] - '0');
+    }
+    if (!n || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* The identifier: 8 digits make it extended, as socketcand reads it */
+static bool parse_id(const char *s, qemu_canid_t *id, const char **why)
+{
+    uint32_t v;
+
+    if (!parse_hex(s, 8, &v)) {
+        *why = "bad identifier";
+        return false;
+    }
+    if (strlen(s) == 8) {
+        if (v > QEMU_CAN_EFF_MASK) {
+            *why = "identifier out of range";
+            return false;
+        }
+        *id = v | QEMU_CAN_EFF_FLAG;
+    } else {
+        if (v > QEMU_CAN_SFF_MASK) {
+            *why = "identifier out of range";
+            return false;
+        }
+        *id = v;
+    }
+    return true;
+}
+
+/* @el's words from @first on: exactly @len data bytes */
+static bool parse_data(const ScdElement *el, int first, uint8_t len,
+                       uint8_t *data, const char **why)
+{
+    uint32_t v;
+    int i;
+
+    if (el->words - first != len) {
+        *why = "the data does not match the length";
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (!parse_hex(el->word[first + i], 2, &v)) {
+            *why = "bad data byte";
+            return false;
+        }
+        data[i] = v;
+    }
+    return true;
+}
+
+bool scd_parse_send(const ScdElement *el, qemu_can_frame *frame,
+                    const char **why)
+{
+    const char *cmd = el->word[0];
+    uint32_t len, flags = 0;
+    int first;
+
+    memset(frame, 0, sizeof(*frame));
+    if (!strcmp(cmd, "fdsend")) {
+        if (el->words < 4) {
+            *why = "fdsend needs an identifier, flags and a length";
+            return false;
+        }
+        if (!parse_hex(el->word[2], 2, &flags)) {
+            *why = "bad flags";
+            return false;
+        }
+        if (!scd_parse_uint(el->word[3], QEMU_CANFD_MAX_DLEN, &len) ||
+            can_dlc2len(can_len2dlc(len)) != len) {
+            *why = "bad CAN FD length";
+            return false;
+        }
+        frame->flags = QEMU_CAN_FRMF_TYPE_FD |
+                       (flags & QEMU_CAN_FRMF_BRS) |
+                       (flags & QEMU_CAN_FRMF_ESI);
+        first = 4;
+    } else {
+        if (el->words < 3) {
+            *why = "send needs an identifier and a length";
+            return false;
+        }
+        /* python-can writes the length in hex: one digit either way */
+        if (!scd_parse_uint(el->word[2], QEMU_CAN_MAX_DLEN, &len)) {
+            *why = "bad length";
+            return false;
+        }
+        first = 3;
+    }
+    if (!parse_id(el->word[1], &frame->can_id, why)) {
+        return false;
+    }
+    frame->can_dlc = len;
+    if (!strcmp(cmd, "sendrtr")) {
+        frame->can_id |= QEMU_CAN_RTR_FLAG;
+        if (el->words != 3) {
+            *why = "a remote frame carries no data";
+            return false;
+        }
+        return true;
+    }
+    return parse_data(el, first, len, frame->data, why);
+}
+
+static size_t format_id(const qemu_can_frame *frame, char *buf)
+{
+    if (frame->can_id & QEMU_CAN_EFF_FLAG) {
+        return sprintf(buf, "%08X", frame->can_id & QEMU_CAN_EFF_MASK);
+    }
+    return sprintf(buf, "%03X", frame->can_id & QEMU_CAN_SFF_MASK);
+}
+
+size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf)
+{
+    bool fd = frame->flags & QEMU_CAN_FRMF_TYPE_FD;
+    size_t n;
+    int i;
+
+    if (frame->can_id & QEMU_CAN_RTR_FLAG) {
+        n = sprintf(buf, "< rtr ");
+        n += format_id(frame, buf + n);
+        return n + sprintf(buf + n, " %" PRId64 ".%06" PRId64 " %u >",
+                           us / G_USEC_PER_SEC, us % G_USEC_PER_SEC,
+                           frame->can_dlc);
+    }
+    n = sprintf(buf, fd ? "< fdframe " : "< frame ");
+    n += format_id(frame, buf + n);
+    if (fd) {
+        n += sprintf(buf + n, " %02X",
+                     frame->flags & (QEMU_CAN_FRMF_BRS | QEMU_CAN_FRMF_ESI));
+    }
+    n += sprintf(buf + n, " %" PRId64 ".%06" PRId64 " ",
+                 us / G_USEC_PER_SEC, us % G_USEC_PER_SEC);
+    for (i = 0; i < frame->can_dlc; i++) {
+        n += sprintf(buf + n, "%02X", frame->data[i]);
+    }
+    n += sprintf(buf + n, " >");
+    assert(n <= SCD_OUTPUT_MAX);
+    return n;
+}
+
+size_t scd_format_error_frame(uint32_t err_class, int64_t us, char *buf)
+{
+    return sprintf(buf, "< error %03X %" PRId64 ".%06" PRId64 " >",
+                   err_class, us / G_USEC_PER_SEC, us % G_USEC_PER_SEC);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The socketcand protocol's elements, "< word ... >", parsed and written:
+ * pure functions, no sockets.  Facts from socketcand's doc/protocol.md and
+ * what socketcand itself sends (frames as "< frame ID SEC.USEC DATA >",
+ * the data as one run of hex digits; an identifier of 8 digits is an
+ * extended one).
+ */
+
+#ifndef CAN_SERVER_SOCKETCAND_H
+#define CAN_SERVER_SOCKETCAND_H
+
+#include "net/can_emu.h"
+
+/* The longest element taken: an "fdsend" of 64 bytes fits with room */
+#define SCD_ELEMENT_MAX 512
+/* The longest element written: an "fdframe" of 64 bytes */
+#define SCD_OUTPUT_MAX 256
+/* A bus name, as socketcand limits it */
+#define SCD_BUS_NAME_MAX 16
+#define SCD_MAX_TOKENS 80
+
+/* One element, split into its words (the brackets left out) */
+typedef struct ScdElement {
+    char text[SCD_ELEMENT_MAX + 1];
+    char *word[SCD_MAX_TOKENS];
+    int words;
+} ScdElement;
+
+/*
+ * Split @len bytes of @text, without the brackets, into @el's words.
+ * False, *@why set, if there is no word or too many.
+ */
+bool scd_split(const char *text, size_t len, ScdElement *el,
+               const char **why);
+
+/*
+ * A frame from a "send ID LEN DATA...", "sendrtr ID DLC" or "fdsend ID
+ * FLAGS LEN DATA..." element.  False, *@why set, if malformed.
+ */
+bool scd_parse_send(const ScdElement *el, qemu_can_frame *frame,
+                    const char **why);
+
+/* "< frame ... >", "< fdframe ... >" or "< rtr ... >" for @frame at @us */
+size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf);
+/* "< error CLASS SEC.USEC >": an error frame of class @err_class at @us */
+size_t scd_format_error_frame(uint32_t err_class, int64_t us, char *buf);
+
+/* A decimal number of at most @max; false if not */
+bool scd_parse_uint(const char *s, uint32_t max, uint32_t *out);
+
+#endif

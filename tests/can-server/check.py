@@ -1,0 +1,445 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The test cases of tests/can-server/run (which makes the network namespace
+# and starts this with Debian's /usr/bin/python3): qemu-can-server seen by
+# python-can's socketcand interface and by raw socketcand sessions.  TAP
+# on stdout; the servers' output in build/test-logs/can-server-*.log.
+#
+#   python-can  two python-can buses on one server bus: frames both ways,
+#               exact and in order; a third bus of the server hears none
+#   wire        a lone sender gets an ACK error frame; nodes at different
+#               bitrates (the bittiming command before open) get protocol
+#               error frames and nothing is delivered
+#   protocol    echo, mode switches, FD frames, the error answers to
+#               malformed elements, each one counted
+#   fuzz        random, huge and half-closed input: answered, counted,
+#               the server still serves
+#   slow        a client that never reads is dropped and counted; the
+#               others get every frame meanwhile
+#   limits      --max-clients, bad options
+#   docs        the server command and the Python example of
+#               docs/system/devices/can.rst, run as they stand
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import can
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'pylib'))
+from tapcases import tap  # noqa: E402
+import tapcases  # noqa: E402
+LOGS = os.path.join(REPO, 'build', 'test-logs')
+SERVER = os.environ.get('CAN_SERVER') or os.path.join(REPO, 'build',
+                                                      'qemu-can-server')
+PORT = 29536
+
+
+
+class Server:
+    def __init__(self, name, *args, argv=None):
+        self.log_path = os.path.join(LOGS, 'can-server-%s.log' % name)
+        self.log = open(self.log_path, 'w+')
+        self.args = argv or [SERVER] + list(args)
+        self.log.write('# %s\n' % ' '.join(self.args))
+        self.log.flush()
+        self.proc = subprocess.Popen(self.args, stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=REPO)
+        for _ in range(100):
+            try:
+                socket.create_connection(('127.0.0.1', PORT)).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        # that probe was a client too: let the server see it go
+        time.sleep(0.1)
+
+    def stats(self):
+        """The counters the server prints on SIGUSR1, as a dict"""
+        self.log.seek(0, os.SEEK_END)
+        start = self.log.tell()
+        self.proc.send_signal(signal.SIGUSR1)
+        out = {}
+        for _ in range(50):
+            time.sleep(0.05)
+            self.log.seek(start)
+            text = self.log.read()
+            if 'stats: bus=' in text:
+                break
+        for line in text.splitlines():
+            if not line.startswith('stats: '):
+                continue
+            words = dict(w.split('=', 1) for w in line.split()[1:])
+            prefix = 'bus.%s.' % words.pop('bus') if 'bus' in words else ''
+            for k, v in words.items():
+                out[prefix + k] = int(v)
+        return out
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.log.close()
+
+
+class Session:
+    """A raw socketcand session: what any client sends and reads"""
+
+    def __init__(self, bus=None, raw=True):
+        self.sock = socket.create_connection(('127.0.0.1', PORT))
+        self.buf = ''
+        self.hi = self.element()
+        if bus:
+            self.open(bus, raw)
+
+    def open(self, bus, raw=True):
+        self.send('< open %s >' % bus)
+        self.opened = self.element()
+        if raw:
+            self.send('< rawmode >')
+            self.raw = self.element()
+
+    def send(self, text):
+        self.sock.sendall(text.encode())
+
+    def element(self, timeout=2.0):
+        """The next "< ... >" the server sends, or None"""
+        self.sock.settimeout(timeout)
+        while '>' not in self.buf:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                return None
+            if not data:
+                return None
+            self.buf += data.decode()
+        end = self.buf.index('>') + 1
+        start = self.buf.find('<')
+        el, self.buf = self.buf[start:end], self.buf[end:]
+        return el
+
+    def elements(self, quiet=0.3):
+        out = []
+        while True:
+            el = self.element(quiet)
+            if el is None:
+                return out
+            out.append(el)
+
+    def close(self):
+        self.sock.close()
+
+
+def words(el):
+    return el.strip('<> ').split()
+
+
+# ---------------------------------------------------------------------
+
+def python_messages():
+    """Frames python-can 4.1 can send: it writes identifiers in as few
+    digits as they take, and socketcand takes 8 for an extended one"""
+    msgs = []
+    for i in range(40):
+        ext = i % 3 == 2
+        msgs.append(can.Message(
+            arbitration_id=(0x11234567 + i * 0x10001) if ext else 0x100 + i,
+            is_extended_id=ext,
+            data=bytes((i * 13 + j) & 0xff for j in range(i % 9))))
+    return msgs
+
+
+def test_python_can():
+    srv = Server('python-can', '--bus', 'canbus0', '--bus', 'canbus1')
+    a = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
+                channel='canbus0')
+    b = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
+                channel='canbus0')
+    other = Session('canbus1')
+    msgs = python_messages()
+    for src, dst, name in ((a, b, 'a -> b'), (b, a, 'b -> a')):
+        # one at a time: python-can 4.1 loses a character when an element
+        # straddles two of its 1024-byte reads, whatever the server
+        got = []
+        for m in msgs:
+            src.send(m)
+            r = dst.recv(2)
+            if r is not None:
+                got.append((r.arbitration_id, bytes(r.data)))
+        want = [(m.arbitration_id, bytes(m.data)) for m in msgs]
+        tap(got == want, 'python-can %s on canbus0: %d frames, exact and in '
+            'order' % (name, len(want)),
+            'got %d: %s' % (len(got), got[:3]))
+        tap(a.recv(0.3) is None and b.recv(0.1) is None,
+            'python-can %s: the sender does not hear its own frames' % name)
+    tap(other.elements() == [], 'a client of canbus1 hears nothing of '
+        "canbus0's traffic")
+    st = srv.stats()
+    tap(st.get('bus.canbus0.frames') == 2 * len(msgs) and
+        st.get('bus.canbus0.ack-errors') == 0,
+        'canbus0 counts %d frames, no ACK error' % (2 * len(msgs)), st)
+    a.shutdown()
+    b.shutdown()
+    other.close()
+    srv.stop()
+
+
+def test_wire():
+    srv = Server('wire', '--bus', 'canbus0', '--bus',
+                 'canbus1,bitrate=500000')
+    lone = Session('canbus0')
+    lone.send('< send 123 2 11 22 >')
+    el = lone.element()
+    tap(el is not None and words(el)[:2] == ['error', '020'],
+        'a lone sender gets an ACK error frame (CAN_ERR_ACK, < error 020 '
+        '... >)', el)
+    # two nodes at 250 kbit/s and 500 kbit/s on a 500 kbit/s bus
+    slow = Session()
+    slow.send('< canbus1 B 250000 875 250 2 3 2 1 16 >')
+    tap(slow.element() == '< ok >', 'the bittiming command before open is '
+        'taken')
+    slow.open('canbus1')
+    fast = Session('canbus1')
+    fast.send('< send 321 1 AA >')
+    got_fast, got_slow = fast.elements(), slow.elements()
+    tap([words(e)[:2] for e in got_fast] == [['error', '008']] and
+        [words(e)[:2] for e in got_slow] == [['error', '008']],
+        'bitrate mismatch: the frame is not delivered, both sides get a '
+        'protocol error frame (CAN_ERR_PROT, < error 008 ... >)',
+        got_fast, got_slow)
+    slow.send('< send 321 1 AA >')
+    tap([words(e)[:2] for e in fast.elements()] == [['error', '008']],
+        'the same the other way')
+    same = Session('canbus1')
+    fast.send('< send 7FF 0 >')
+    got = same.elements()
+    tap([words(e)[:2] for e in got] == [['error', '008']],
+        'a third node at the bus bitrate sees the error flag, not the frame, '
+        'while the slow node is on the bus', got)
+    slow.close()
+    time.sleep(0.2)
+    fast.send('< send 7FF 0 >')
+    el = same.element()
+    tap(el is not None and words(el)[:2] == ['frame', '7FF'],
+        'once it has gone, frames are delivered', el)
+    st = srv.stats()
+    tap(st.get('bus.canbus0.ack-errors') == 1 and
+        st.get('bus.canbus1.bitrate-errors') == 3 and
+        st.get('bus.canbus1.frames') == 1,
+        'counted: 1 ACK error on canbus0, 3 frames lost to the mismatch on '
+        'canbus1, 1 delivered', st)
+    for s in (lone, fast, same):
+        s.close()
+    srv.stop()
+
+
+def test_protocol():
+    srv = Server('protocol', '--bus', 'canbus0')
+    a = Session()
+    tap(a.hi == '< hi >', 'a client is greeted with < hi >')
+    a.send('< echo >')
+    tap(a.element() == '< echo >', 'echo before open')
+    a.open('canbus0')
+    tap(a.opened == '< ok >' and a.raw == '< ok >', 'open and rawmode: ok')
+    b = Session('canbus0')
+    b.send('< fdsend 1ABCDEF0 01 12 00 01 02 03 04 05 06 07 08 09 0A 0B >')
+    el = a.element()
+    w = words(el) if el else []
+    tap(w[:3] == ['fdframe', '1ABCDEF0', '01'] and
+        w[4:] == ['000102030405060708090A0B'],
+        'fdsend arrives as an fdframe, BRS kept', el)
+    b.send('< sendrtr 123 4 >')
+    el = a.element()
+    tap(el is not None and words(el)[:2] == ['rtr', '123'] and
+        words(el)[3] == '4', 'sendrtr arrives as < rtr 123 SEC.USEC 4 >', el)
+    b.send('< send 12345678 1 5 >')
+    el = a.element()
+    tap(el is not None and words(el)[1] == '12345678' and
+        words(el)[3] == '05', 'an 8-digit identifier is an extended one',
+        el)
+    a.send('< bcmmode >')
+    b.send('< send 123 0 >')
+    tap(a.element() == '< ok >' and a.element(0.3) is None,
+        'a client in BCM mode without subscriptions receives no frames')
+    bad = [
+        ('< send 800 0 >', 'identifier out of range'),
+        ('< send 20000000 0 >', 'identifier out of range'),
+        ('< send 12G 0 >', 'bad identifier'),
+        ('< send 123 9 >', 'bad length'),
+        ('< send 123 2 11 >', 'the data does not match the length'),
+        ('< send 123 1 11 22 >', 'the data does not match the length'),
+        ('< send 123 1 1FF >', 'bad data byte'),
+        ('< send 123 1 ZZ >', 'bad data byte'),
+        ('< fdsend 123 00 10 >', 'bad CAN FD length'),
+        ('< sendrtr 123 1 00 >', 'a remote frame carries no data'),
+        ('< send >', 'send needs an identifier and a length'),
+        ('< frobnicate >', 'unknown command'),
+        ('<  >', 'empty element'),
+        ('garbage', 'text outside an element'),
+        ('< subscribe 0 0 123 >', 'not supported by qemu-can-server'),
+    ]
+    for text, why in bad:
+        a.send(text)
+        el = a.element()
+        tap(el == '< error %s >' % why, '%r answered < error %s >' %
+            (text, why), el)
+    st = srv.stats()
+    tap(st.get('malformed') == len(bad) - 1 and st.get('unsupported') == 1,
+        'counted: %d malformed, 1 unsupported' % (len(bad) - 1), st)
+    c = Session()
+    c.send('< open nosuchbus >')
+    tap(c.element() == '< error no such bus >' and c.element() is None,
+        'open of an unknown bus: an error, and the connection ends')
+    for s in (a, b, c):
+        s.close()
+    srv.stop()
+
+
+def test_fuzz():
+    srv = Server('fuzz', '--bus', 'canbus0')
+    rnd = random.Random(7)
+    listener = Session('canbus0')
+    answers = 0
+    for i in range(40):
+        s = Session('canbus0')
+        kind = i % 4
+        if kind == 0:
+            data = rnd.randbytes(rnd.randrange(1, 3000))
+        elif kind == 1:
+            data = ('< send %X %d %s >' % (
+                rnd.randrange(0x4000000), rnd.randrange(-1, 12),
+                ' '.join('%X' % rnd.randrange(512)
+                         for _ in range(rnd.randrange(10))))).encode()
+        elif kind == 2:
+            # far beyond the element limit, with and without its end
+            data = b'< send ' + b'1' * rnd.randrange(600, 200000) + \
+                (b' >' if i % 8 == 2 else b'')
+        else:
+            data = b'< send 123 2 11 22 >< echo'
+        s.sock.sendall(data)
+        if i % 3 == 0:
+            s.sock.shutdown(socket.SHUT_WR)     # half-closed
+        answers += len(s.elements(0.1))
+        s.close()
+    tap(srv.alive(), 'the server survives random, huge and half-closed '
+        'input (%d answers)' % answers)
+    probe = Session('canbus0')
+    probe.send('< send 42 1 99 >')
+    got = [e for e in listener.elements() if words(e)[:2] == ['frame', '042']]
+    tap(probe.hi == '< hi >' and probe.raw == '< ok >' and len(got) == 1,
+        'and still serves: a new client is greeted and its frame delivered')
+    st = srv.stats()
+    tap(st.get('malformed', 0) > 0, 'malformed input counted', st)
+    listener.close()
+    probe.close()
+    srv.stop()
+
+
+def test_slow():
+    srv = Server('slow', '--bus', 'canbus0')
+    stuck = Session('canbus0')
+    stuck.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    fast = Session('canbus0')
+    sender = Session('canbus0')
+    n = 20000
+    got = 0
+    t0 = time.monotonic()
+    for k in range(0, n, 500):
+        sender.send(''.join('< send %03X 2 %02X %02X >' %
+                            (i % 0x800, i >> 8 & 0xff, i & 0xff)
+                            for i in range(k, k + 500)))
+        while got < k + 500:
+            el = fast.element(5)
+            if el is None:
+                break
+            w = words(el)
+            if w[0] == 'frame' and w[3] == '%04X' % (got & 0xffff):
+                got += 1
+            else:
+                break
+    secs = time.monotonic() - t0
+    tap(got == n, 'a fast client got all %d frames in order (%.1f s) while '
+        'another does not read' % (n, secs), 'got %d' % got)
+    st = srv.stats()
+    tap(st.get('slow-dropped') == 1, 'the client that does not read is '
+        'dropped and counted', st)
+    with open(srv.log_path) as f:
+        log = f.read()
+    tap('does not read: dropped' in log, 'and logged', log[-300:])
+    for s in (stuck, fast, sender):
+        s.close()
+    srv.stop()
+
+
+def test_limits():
+    srv = Server('limits', '--bus', 'canbus0', '--max-clients', '2')
+    a, b = Session(), Session()
+    c = Session()
+    tap(a.hi == '< hi >' and b.hi == '< hi >' and
+        c.hi == '< error too many clients >' and c.element() is None,
+        '--max-clients 2: a third client is told so and closed')
+    st = srv.stats()
+    tap(st.get('refused') == 1, 'and counted', st)
+    for s in (a, b, c):
+        s.close()
+    srv.stop()
+    for args, want in ((['--bus', 'canbus0,bitrate=fast'],
+                        "'bitrate=fast' is not bitrate=N"),
+                       ([], 'no bus: give --bus NAME'),
+                       (['--bus', 'x' * 17], 'bus name'),
+                       (['--bus', 'canbus0', '--bus', 'canbus0'],
+                        "bus 'canbus0' given twice"),
+                       (['--bus', 'canbus0', '--listen', 'nonsense'],
+                        '--listen nonsense')):
+        r = subprocess.run([SERVER] + args, capture_output=True, text=True,
+                           timeout=10)
+        tap(r.returncode != 0 and want in r.stderr,
+            '%s refused: %s' % (' '.join(args) or 'no option', want),
+            r.stderr.strip())
+
+
+def test_docs():
+    with open(os.path.join(REPO, 'docs/system/devices/can.rst')) as f:
+        text = f.read()
+    section = text[text.index('A bus server (socketcand)'):]
+    cmd = next(line.split() for line in section.splitlines()
+               if line.strip().startswith('build/qemu-can-server'))
+    code = None
+    for block in section.split('.. code-block:: python\n')[1:2]:
+        lines = []
+        for line in block.split('\n')[1:]:
+            if line and not line.startswith('  '):
+                break
+            lines.append(line[2:])
+        code = '\n'.join(lines)
+    srv = Server('docs', argv=cmd)
+    r = subprocess.run([sys.executable, '-c', code or 'exit(1)'],
+                       capture_output=True, text=True, timeout=60)
+    tap(srv.alive() and r.returncode == 0 and '00000123' in r.stdout and
+        '11 22' in r.stdout,
+        "docs: can.rst's server command and Python example run, the frame "
+        'arrives', ' '.join(cmd), r.stdout, r.stderr)
+    srv.stop()
+
+
+def main():
+    os.makedirs(LOGS, exist_ok=True)
+    if not os.access(SERVER, os.X_OK):
+        print('SKIP can-server: no %s (make builds it)' % SERVER)
+        return 77
+    return tapcases.run((('python-can', test_python_can),
+                         ('wire', test_wire), ('protocol', test_protocol),
+                         ('fuzz', test_fuzz), ('slow', test_slow),
+                         ('limits', test_limits), ('docs', test_docs)))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
