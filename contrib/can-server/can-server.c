@@ -24,7 +24,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/sockets.h"
-#include "socketcand.h"
+#include "net/can_socketcand.h"
 
 /* linux/can/error.h's error classes and protocol error details */
 #define CAN_ERR_PROT        0x00000008U
@@ -57,11 +57,7 @@ typedef struct Client {
     ClientMode mode;
     Bus *bus;
     uint32_t bitrate;           /* set by the bittiming command; 0: the bus's */
-    char in[SCD_ELEMENT_MAX];
-    size_t in_len;
-    bool in_element;            /* inside "< ... >" */
-    bool in_discard;            /* skipping an overlong element to its '>' */
-    bool in_garbage;            /* in a run of text outside elements */
+    ScdReader reader;
     GByteArray *out;
     bool closing;               /* close once the output is written */
 } Client;
@@ -351,44 +347,38 @@ static void client_element(Server *s, Client *c, const char *text,
     client_error(s, c, "unknown command");
 }
 
-/*
- * Take what @c sent: elements between '<' and '>'.  A run of text outside
- * them is malformed, and so is an element longer than the limit, which is
- * skipped to its end.
- */
-static void client_input(Server *s, Client *c, const char *buf, size_t len)
+typedef struct ClientInput {
+    Server *s;
+    Client *c;
+} ClientInput;
+
+static void input_element(void *opaque, const char *text, size_t len)
 {
-    size_t i;
+    ClientInput *in = opaque;
 
-    for (i = 0; i < len && !c->closing; i++) {
-        char ch = buf[i];
-
-        if (c->in_discard) {
-            c->in_discard = ch != '>';
-        } else if (!c->in_element) {
-            if (ch == '<') {
-                c->in_element = true;
-                c->in_garbage = false;
-                c->in_len = 0;
-            } else if (!g_ascii_isspace(ch) && !c->in_garbage) {
-                s->malformed++;
-                client_error(s, c, "text outside an element");
-                c->in_garbage = true;
-            }
-        } else if (ch == '>') {
-            c->in_element = false;
-            client_element(s, c, c->in, c->in_len);
-        } else if (ch == '<' || c->in_len == sizeof(c->in)) {
-            s->malformed++;
-            client_error(s, c, ch == '<' ? "'<' inside an element" :
-                         "element too long");
-            c->in_element = false;
-            c->in_discard = true;
-        } else {
-            c->in[c->in_len++] = ch;
-        }
-    }
+    client_element(in->s, in->c, text, len);
 }
+
+static void input_error(void *opaque, const char *why)
+{
+    ClientInput *in = opaque;
+
+    in->s->malformed++;
+    client_error(in->s, in->c, why);
+}
+
+static bool input_more(void *opaque)
+{
+    ClientInput *in = opaque;
+
+    return !in->c->closing;
+}
+
+static const ScdReaderOps input_ops = {
+    .element = input_element,
+    .error = input_error,
+    .more = input_more,
+};
 
 static void client_free(Client *c)
 {
@@ -452,7 +442,9 @@ static void client_readable(Server *s, Client *c)
         return;
     }
     if (n > 0) {
-        client_input(s, c, buf, n);
+        ClientInput in = { .s = s, .c = c };
+
+        scd_reader_feed(&c->reader, buf, n, &input_ops, &in);
     }
 }
 
@@ -495,7 +487,21 @@ static void server_reap(Server *s)
 static void server_run(Server *s)
 {
     g_autofree struct pollfd *pfd = g_new(struct pollfd, s->max_clients + 1);
+    sigset_t handled, during_poll;
     int i, n;
+
+    /*
+     * The signals wake only ppoll(), which unblocks them while it waits:
+     * one that comes before is not lost in the gap before the wait.
+     */
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &handled, &during_poll);
+    sigdelset(&during_poll, SIGINT);
+    sigdelset(&during_poll, SIGTERM);
+    sigdelset(&during_poll, SIGUSR1);
 
     while (!quit_requested) {
         if (stats_requested) {
@@ -514,11 +520,11 @@ static void server_run(Server *s)
                           (c->out->len ? POLLOUT : 0),
             };
         }
-        if (poll(pfd, n + 1, -1) < 0) {
+        if (ppoll(pfd, n + 1, NULL, &during_poll) < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            perror("qemu-can-server: poll");
+            perror("qemu-can-server: ppoll");
             return;
         }
         /* the clients polled, before accept() adds any */

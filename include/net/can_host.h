@@ -42,6 +42,18 @@ struct CanHostClass {
  */
 CanHostState *can_host_find(CanBusState *bus, const char *host_name);
 
+/* A backend's read-only counter: a uint64_t at @offset of its state */
+typedef struct CanHostCounter {
+    const char *name;
+    size_t offset;
+} CanHostCounter;
+
+#define CAN_HOST_COUNTER(name, type, field) { name, offsetof(type, field) }
+
+/* Add the @n counters of @counters to @obj as read-only properties */
+void can_host_add_counters(Object *obj, const CanHostCounter *counters,
+                           size_t n);
+
 /*
  * False, with an error naming the backend, if one joins @bus to
  * @host_name already: each would hear the other's frames as another
@@ -68,5 +80,12 @@ ssize_t can_host_recv(int fd, void *buf, size_t size,
  */
 bool can_host_check_settable(CanHostState *ch, const char *name,
                              Error **errp);
+
+/*
+ * The setter of such a property of type string: *@slot becomes a copy of
+ * @value, unless can_host_check_settable() refuses.
+ */
+void can_host_set_str(Object *obj, const char *name, char **slot,
+                      const char *value, Error **errp);
 
 #endif

@@ -24,6 +24,15 @@ bool can_host_check_settable(CanHostState *ch, const char *name,
     return true;
 }
 
+void can_host_set_str(Object *obj, const char *name, char **slot,
+                      const char *value, Error **errp)
+{
+    if (can_host_check_settable(CAN_HOST(obj), name, errp)) {
+        g_free(*slot);
+        *slot = g_strdup(value);
+    }
+}
+
 static void can_host_complete(UserCreatable *uc, Error **errp)
 {
     CanHostState *ch = CAN_HOST(uc);
@@ -76,6 +85,19 @@ CanHostState *can_host_find(CanBusState *bus, const char *host_name)
 
     object_child_foreach(object_get_objects_root(), can_host_find_one, &f);
     return f.found;
+}
+
+void can_host_add_counters(Object *obj, const CanHostCounter *counters,
+                           size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        object_property_add_uint64_ptr(obj, counters[i].name,
+                                       (uint64_t *)((char *)obj +
+                                                    counters[i].offset),
+                                       OBJ_PROP_FLAG_READ);
+    }
 }
 
 bool can_host_check_unique(CanHostState *ch, CanBusState *bus,

@@ -528,13 +528,8 @@ static char *socketcan_get_if(Object *obj, Error **errp)
 
 static void socketcan_set_if(Object *obj, const char *value, Error **errp)
 {
-    CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
-
-    if (!can_host_check_settable(CAN_HOST(s), "if", errp)) {
-        return;
-    }
-    g_free(s->ifname);
-    s->ifname = g_strdup(value);
+    can_host_set_str(obj, "if", &CAN_HOST_SOCKETCAN(obj)->ifname, value,
+                     errp);
 }
 
 static bool socketcan_get_error_frames(Object *obj, Error **errp)
@@ -547,25 +542,23 @@ static void socketcan_set_error_frames(Object *obj, bool value, Error **errp)
     CAN_HOST_SOCKETCAN(obj)->error_frames = value;
 }
 
+static const CanHostCounter socketcan_counters[] = {
+    CAN_HOST_COUNTER("rx-frames", CanHostSocketCAN, rx_frames),
+    CAN_HOST_COUNTER("tx-frames", CanHostSocketCAN, tx_frames),
+    CAN_HOST_COUNTER("rx-error-frames", CanHostSocketCAN, rx_error_frames),
+    CAN_HOST_COUNTER("rx-malformed", CanHostSocketCAN, rx_malformed),
+    CAN_HOST_COUNTER("rx-dropped", CanHostSocketCAN, rx_dropped),
+    CAN_HOST_COUNTER("tx-dropped", CanHostSocketCAN, tx_dropped),
+    CAN_HOST_COUNTER("link-errors", CanHostSocketCAN, link_errors),
+};
+
 static void socketcan_init(Object *obj)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
 
     g_queue_init(&s->tx_queue);
-    object_property_add_uint64_ptr(obj, "rx-frames", &s->rx_frames,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "tx-frames", &s->tx_frames,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-error-frames",
-                                   &s->rx_error_frames, OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-malformed", &s->rx_malformed,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-dropped", &s->rx_dropped,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "tx-dropped", &s->tx_dropped,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "link-errors", &s->link_errors,
-                                   OBJ_PROP_FLAG_READ);
+    can_host_add_counters(obj, socketcan_counters,
+                          ARRAY_SIZE(socketcan_counters));
 }
 
 static void socketcan_finalize(Object *obj)

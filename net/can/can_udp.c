@@ -468,12 +468,7 @@ static char *udp_get_group(Object *obj, Error **errp)
 
 static void udp_set_group(Object *obj, const char *value, Error **errp)
 {
-    CanHostUDP *s = CAN_HOST_UDP(obj);
-
-    if (can_host_check_settable(CAN_HOST(s), "group", errp)) {
-        g_free(s->group);
-        s->group = g_strdup(value);
-    }
+    can_host_set_str(obj, "group", &CAN_HOST_UDP(obj)->group, value, errp);
 }
 
 static char *udp_get_ifname(Object *obj, Error **errp)
@@ -483,12 +478,7 @@ static char *udp_get_ifname(Object *obj, Error **errp)
 
 static void udp_set_ifname(Object *obj, const char *value, Error **errp)
 {
-    CanHostUDP *s = CAN_HOST_UDP(obj);
-
-    if (can_host_check_settable(CAN_HOST(s), "ifname", errp)) {
-        g_free(s->ifname);
-        s->ifname = g_strdup(value);
-    }
+    can_host_set_str(obj, "ifname", &CAN_HOST_UDP(obj)->ifname, value, errp);
 }
 
 static void udp_get_port(Object *obj, Visitor *v, const char *name,
@@ -530,6 +520,17 @@ static void udp_set_ttl(Object *obj, Visitor *v, const char *name,
     }
 }
 
+static const CanHostCounter udp_counters[] = {
+    CAN_HOST_COUNTER("rx-frames", CanHostUDP, rx_frames),
+    CAN_HOST_COUNTER("tx-frames", CanHostUDP, tx_frames),
+    CAN_HOST_COUNTER("rx-own", CanHostUDP, rx_own),
+    CAN_HOST_COUNTER("rx-error-frames", CanHostUDP, rx_error_frames),
+    CAN_HOST_COUNTER("rx-malformed", CanHostUDP, rx_malformed),
+    CAN_HOST_COUNTER("rx-dropped", CanHostUDP, rx_dropped),
+    CAN_HOST_COUNTER("tx-dropped", CanHostUDP, tx_dropped),
+    CAN_HOST_COUNTER("link-errors", CanHostUDP, link_errors),
+};
+
 static void udp_init(Object *obj)
 {
     CanHostUDP *s = CAN_HOST_UDP(obj);
@@ -539,22 +540,8 @@ static void udp_init(Object *obj)
     s->ifname = g_strdup(UDP_DEFAULT_IFNAME);
     s->ttl = UDP_DEFAULT_TTL;
     g_queue_init(&s->tx_queue);
-    object_property_add_uint64_ptr(obj, "rx-frames", &s->rx_frames,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "tx-frames", &s->tx_frames,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-own", &s->rx_own,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-error-frames",
-                                   &s->rx_error_frames, OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-malformed", &s->rx_malformed,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "rx-dropped", &s->rx_dropped,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "tx-dropped", &s->tx_dropped,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "link-errors", &s->link_errors,
-                                   OBJ_PROP_FLAG_READ);
+    can_host_add_counters(obj, udp_counters,
+                          ARRAY_SIZE(udp_counters));
 }
 
 static void udp_finalize(Object *obj)

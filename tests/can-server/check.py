@@ -19,6 +19,16 @@
 #   limits      --max-clients, bad options
 #   docs        the server command and the Python example of
 #               docs/system/devices/can.rst, run as they stand
+#   qemu-restart  two QEMU processes with can-host-socketcand on one server
+#               bus (python-can reaches each through can-host-udp): frames
+#               both ways; the server killed and restarted: both QEMUs keep
+#               running, count it and carry frames again
+#   qemu-input  a fake server feeding can-host-socketcand malformed and
+#               huge input: counted, QEMU alive, a valid frame still taken
+#   qemu-errors can-host-socketcand's bad options
+#   guests      two QEMU processes, each a Linux guest on can-host-socketcand,
+#               with python-can's socketcand client on the same server bus:
+#               every frame each sends reaches the other two
 
 import os
 import random
@@ -35,6 +45,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'pylib'))
 from tapcases import tap  # noqa: E402
 import tapcases  # noqa: E402
+from cannodes import QEMU, start_qemu  # noqa: E402
+import cannodes  # noqa: E402
 LOGS = os.path.join(REPO, 'build', 'test-logs')
 SERVER = os.environ.get('CAN_SERVER') or os.path.join(REPO, 'build',
                                                       'qemu-can-server')
@@ -430,6 +442,170 @@ def test_docs():
     srv.stop()
 
 
+# ---------------------------------------------------------------------
+# QEMU's can-host-socketcand
+
+def socketcand_object(bus='canbus0', port=PORT):
+    return ('can-host-socketcand,id=n0,canbus=canbus0,'
+            'server=127.0.0.1:%d,bus=%s' % (port, bus))
+
+
+def wait_connected(qmp, want=True, secs=10):
+    for _ in range(int(secs * 10)):
+        if qmp.counter('n0', 'connected') == want:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def udp_bus(port):
+    return can.Bus(interface='udp_multicast', channel='239.74.163.2',
+                   port=port)
+
+
+def from_others(bus, mine, quiet=0.5):
+    """What @bus hears but its own @mine packets, as (id, data)"""
+    out = []
+    while True:
+        m = bus.recv(quiet)
+        if m is None:
+            return [x for x in out if x not in mine]
+        out.append((m.arbitration_id, bytes(m.data)))
+
+
+def exchange(qa, qb, ua, ub, base, n=20):
+    """@n frames from QEMU A's side to B's and back: both exact"""
+    ok = True
+    for src, dst in ((ua, ub), (ub, ua)):
+        sent = [(base + i, bytes([i, base & 0xff])) for i in range(n)]
+        for ident, data in sent:
+            src.send(can.Message(arbitration_id=ident, data=data,
+                                 is_extended_id=False))
+            time.sleep(0.005)
+        from_others(src, sent, 0.1)
+        got = from_others(dst, [])
+        ok = ok and got == sent
+        base += 0x40
+    return ok
+
+
+def test_qemu_restart():
+    srv = Server('qemu-restart', '--bus', 'canbus0')
+    qa, ma = start_qemu('server-qemu-a', 'can-bus,id=canbus0',
+                        socketcand_object(),
+                        'can-host-udp,id=u0,canbus=canbus0,port=43160')
+    qb, mb = start_qemu('server-qemu-b', 'can-bus,id=canbus0',
+                        socketcand_object(),
+                        'can-host-udp,id=u0,canbus=canbus0,port=43161')
+    ua, ub = udp_bus(43160), udp_bus(43161)
+    tap(wait_connected(ma) and wait_connected(mb),
+        'both QEMUs connect to the server bus')
+    tap(exchange(qa, qb, ua, ub, 0x100),
+        'QEMU A -> server -> QEMU B and back: 20 frames each way, exact and '
+        'in order')
+    srv.stop()
+    tap(wait_connected(ma, False) and wait_connected(mb, False) and
+        qa.poll() is None and qb.poll() is None,
+        'server killed: both QEMUs notice and keep running')
+    ua.send(can.Message(arbitration_id=0x55, data=b'x', is_extended_id=False))
+    time.sleep(0.3)
+    dropped = ma.counter('n0', 'tx-dropped')
+    tap(dropped == 1, 'a frame while the server is away is dropped and '
+        'counted (tx-dropped %d)' % dropped)
+    srv = Server('qemu-restart-2', '--bus', 'canbus0')
+    tap(wait_connected(ma) and wait_connected(mb),
+        'server restarted: both QEMUs connect again')
+    tap(exchange(qa, qb, ua, ub, 0x300),
+        'and carry frames again, both ways, exact and in order')
+    c = {(q, p): m.counter('n0', p) for q, m in (('a', ma), ('b', mb))
+         for p in ('connects', 'disconnects', 'rx-malformed')}
+    tap(all(c[(q, 'connects')] == 2 and c[(q, 'disconnects')] == 1 and
+            c[(q, 'rx-malformed')] == 0 for q in 'ab'),
+        'counted: 2 connects, 1 disconnect each', c)
+    for q in (qa, qb):
+        q.kill()
+        q.wait()
+    ua.shutdown()
+    ub.shutdown()
+    srv.stop()
+
+
+def test_qemu_input():
+    """A server that speaks garbage after the handshake"""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', PORT + 1))
+    ls.listen(1)
+    q, m = start_qemu('server-qemu-input', 'can-bus,id=canbus0',
+                      socketcand_object(port=PORT + 1),
+                      'can-host-udp,id=u0,canbus=canbus0,port=43162')
+    u = udp_bus(43162)
+    ls.settimeout(10)
+    conn, _ = ls.accept()
+    conn.settimeout(5)
+    conn.sendall(b'< hi >')
+    hello = conn.recv(100)
+    conn.sendall(b'< ok >')
+    raw = conn.recv(100)
+    conn.sendall(b'< ok >')
+    bad = [b'< frame >', b'< frame 123 >', b'< frame 800 1.0 11 >',
+           b'< frame 123 1.0 1122334455667788AA >', b'< frame 123 1.0 1 >',
+           b'< frame 123 1.0 ZZ >', b'< fdframe 123 01 1.0 ' +
+           b'00' * 10 + b' >', b'< rtr 123 1.0 9 >', b'< nonsense >',
+           b'garbage', b'< ' + b'7' * 100000 + b' >', b'<<>',
+           random.Random(3).randbytes(3000) + b' >']
+    for b in bad:
+        conn.sendall(b)
+    conn.sendall(b'< error 020 1.000000 >< frame 123 1.000000 C0FFEE >')
+    m0 = from_others(u, [], 1.0)
+    mal = m.counter('n0', 'rx-malformed')
+    tap(q.poll() is None and m0 == [(0x123, b'\xc0\xff\xee')],
+        'after malformed and huge input from a server, QEMU is up and '
+        'takes the next valid frame', m0)
+    tap(hello == b'< open canbus0 >' and raw == b'< rawmode >',
+        'QEMU opens the bus and asks for raw mode', hello, raw)
+    errs = m.counter('n0', 'rx-error-frames')
+    tap(mal >= len(bad) - 1 and errs == 1,
+        'the malformed elements are counted (%d), the error frame too' % mal,
+        'rx-error-frames %d, tx-refused %d' %
+        (errs, m.counter('n0', 'tx-refused')))
+    conn.close()
+    ls.close()
+    q.kill()
+    q.wait()
+    u.shutdown()
+
+
+def test_qemu_errors():
+    for opt, want in (
+            ('', "Parameter 'server' is missing"),
+            (',server=127.0.0.1:1', "Parameter 'bus' is missing"),
+            (',server=nonsense,bus=canbus0', 'nonsense'),
+            (',server=127.0.0.1:1,bus=' + 'x' * 17, 'bus '),
+            (',server=unix:/tmp/sock,bus=canbus0', "is not HOST:PORT")):
+        r = subprocess.run([QEMU, '-M', 'none', '-display', 'none',
+                            '-object', 'can-bus,id=canbus0', '-object',
+                            'can-host-socketcand,id=n0,canbus=canbus0' + opt],
+                           capture_output=True, text=True, timeout=30)
+        tap(r.returncode != 0 and want in r.stderr,
+            'can-host-socketcand%s refused: %s' % (opt, want),
+            r.stderr.strip())
+
+
+def test_guests():
+    srv = Server('guests', '--bus', 'canbus0')
+    bus = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
+                  channel='canbus0')
+    devargs = ('-object can-bus,id=canbus0 -device kvaser_pci,canbus=canbus0 '
+               '-object ' + socketcand_object())
+    # python-can's socketcand client does not say which identifiers are
+    # extended: in this test, those above 11 bits
+    cannodes.guests_test('server', bus, devargs, rtr=False,
+                         ext_rule=lambda m: m.arbitration_id > 0x7ff)
+    bus.shutdown()
+    srv.stop()
+
+
 def main():
     os.makedirs(LOGS, exist_ok=True)
     if not os.access(SERVER, os.X_OK):
@@ -438,7 +614,11 @@ def main():
     return tapcases.run((('python-can', test_python_can),
                          ('wire', test_wire), ('protocol', test_protocol),
                          ('fuzz', test_fuzz), ('slow', test_slow),
-                         ('limits', test_limits), ('docs', test_docs)))
+                         ('limits', test_limits), ('docs', test_docs),
+                         ('qemu-restart', test_qemu_restart),
+                         ('qemu-input', test_qemu_input),
+                         ('qemu-errors', test_qemu_errors),
+                         ('guests', test_guests)))
 
 
 if __name__ == '__main__':

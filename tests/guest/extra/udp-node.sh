@@ -4,9 +4,10 @@
 # qemu: -object can-host-udp,id=u0,canbus=canbus0
 # timeout: 400
 #
-# One node of tests/can-udp/check, which boots two of them (qcan.side=0
-# and qcan.side=1) on one multicast group with a python-can script: not a
-# test alone.  The guest's can0 says it listens (7E<side>#) until the
+# One node of the guests cases of tests/can-udp/ and tests/can-server/
+# (tests/pylib/cannodes.py), which boot two of them (qcan.side=0 and
+# qcan.side=1) on one multicast group, or one server bus (replacing this
+# header), with a python-can script: not a test alone.  The guest's can0 says it listens (7E<side>#) until the
 # script says go (7FF#), sends gen_frames <side> COUNT, says it is done
 # (7E<side + 8>#) and records everything until the script says the end
 # (7FE#).  It prints what candump recorded (QCAN-REC f ID#DATA, its own

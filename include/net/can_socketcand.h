@@ -7,8 +7,8 @@
  * extended one).
  */
 
-#ifndef CAN_SERVER_SOCKETCAND_H
-#define CAN_SERVER_SOCKETCAND_H
+#ifndef NET_CAN_SOCKETCAND_H
+#define NET_CAN_SOCKETCAND_H
 
 #include "net/can_emu.h"
 
@@ -28,6 +28,31 @@ typedef struct ScdElement {
 } ScdElement;
 
 /*
+ * The elements in a byte stream: a reader takes what arrives, in pieces
+ * of any size, and calls @element for each "< ... >" (its text without
+ * the brackets) and @error for what is not one: text outside the
+ * brackets (once for a run of it), an element over SCD_ELEMENT_MAX bytes
+ * (skipped to its '>'), a '<' inside an element.
+ */
+typedef struct ScdReader {
+    char text[SCD_ELEMENT_MAX];
+    size_t len;
+    bool in_element;
+    bool discard;               /* skipping an overlong element to its '>' */
+    bool garbage;               /* in a run of text outside elements */
+} ScdReader;
+
+typedef struct ScdReaderOps {
+    void (*element)(void *opaque, const char *text, size_t len);
+    void (*error)(void *opaque, const char *why);
+    /* whether to go on after a call; the rest of the piece is dropped */
+    bool (*more)(void *opaque);
+} ScdReaderOps;
+
+void scd_reader_feed(ScdReader *r, const char *buf, size_t len,
+                     const ScdReaderOps *ops, void *opaque);
+
+/*
  * Split @len bytes of @text, without the brackets, into @el's words.
  * False, *@why set, if there is no word or too many.
  */
@@ -40,6 +65,17 @@ bool scd_split(const char *text, size_t len, ScdElement *el,
  */
 bool scd_parse_send(const ScdElement *el, qemu_can_frame *frame,
                     const char **why);
+
+/*
+ * A frame from a "frame ID SEC.USEC DATA", "fdframe ID FLAGS SEC.USEC
+ * DATA" or "rtr ID SEC.USEC DLC" element (DATA: hex digits, in one run or
+ * in bytes).  False, *@why set, if malformed.
+ */
+bool scd_parse_frame(const ScdElement *el, qemu_can_frame *frame,
+                     const char **why);
+
+/* "< send ... >", "< fdsend ... >" or "< sendrtr ... >" for @frame */
+size_t scd_format_send(const qemu_can_frame *frame, char *buf);
 
 /* "< frame ... >", "< fdframe ... >" or "< rtr ... >" for @frame at @us */
 size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf);

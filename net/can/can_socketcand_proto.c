@@ -6,7 +6,40 @@
  */
 
 #include "qemu/osdep.h"
-#include "socketcand.h"
+#include "net/can_socketcand.h"
+
+void scd_reader_feed(ScdReader *r, const char *buf, size_t len,
+                     const ScdReaderOps *ops, void *opaque)
+{
+    size_t i;
+
+    for (i = 0; i < len && ops->more(opaque); i++) {
+        char ch = buf[i];
+
+        if (r->discard) {
+            r->discard = ch != '>';
+        } else if (!r->in_element) {
+            if (ch == '<') {
+                r->in_element = true;
+                r->garbage = false;
+                r->len = 0;
+            } else if (!g_ascii_isspace(ch) && !r->garbage) {
+                r->garbage = true;
+                ops->error(opaque, "text outside an element");
+            }
+        } else if (ch == '>') {
+            r->in_element = false;
+            ops->element(opaque, r->text, r->len);
+        } else if (ch == '<' || r->len == sizeof(r->text)) {
+            r->in_element = false;
+            r->discard = true;
+            ops->error(opaque, ch == '<' ? "'<' inside an element" :
+                       "element too long");
+        } else {
+            r->text[r->len++] = ch;
+        }
+    }
+}
 
 bool scd_split(const char *text, size_t len, ScdElement *el,
                const char **why)
@@ -174,6 +207,93 @@ static size_t format_id(const qemu_can_frame *frame, char *buf)
         return sprintf(buf, "%08X", frame->can_id & QEMU_CAN_EFF_MASK);
     }
     return sprintf(buf, "%03X", frame->can_id & QEMU_CAN_SFF_MASK);
+}
+
+/* The data of a received frame, words @first on: hex digits, @max bytes */
+static bool parse_frame_data(const ScdElement *el, int first, size_t max,
+                             qemu_can_frame *frame, const char **why)
+{
+    size_t n = 0;
+    int i, j;
+
+    for (i = first; i < el->words; i++) {
+        const char *w = el->word[i];
+
+        for (j = 0; w[j]; j += 2) {
+            if (!g_ascii_isxdigit(w[j]) || !g_ascii_isxdigit(w[j + 1]) ||
+                n == max) {
+                *why = n == max ? "too much data" : "bad data";
+                return false;
+            }
+            frame->data[n++] = g_ascii_xdigit_value(w[j]) << 4 |
+                               g_ascii_xdigit_value(w[j + 1]);
+        }
+    }
+    frame->can_dlc = n;
+    return true;
+}
+
+bool scd_parse_frame(const ScdElement *el, qemu_can_frame *frame,
+                     const char **why)
+{
+    const char *cmd = el->word[0];
+    uint32_t flags, dlc;
+
+    memset(frame, 0, sizeof(*frame));
+    if (el->words < 3 || !parse_id(el->word[1], &frame->can_id, why)) {
+        *why = el->words < 3 ? "a frame needs an identifier and a time" :
+               *why;
+        return false;
+    }
+    if (!strcmp(cmd, "rtr")) {
+        if (el->words != 4 ||
+            !scd_parse_uint(el->word[3], QEMU_CAN_MAX_DLEN, &dlc)) {
+            *why = "bad remote frame";
+            return false;
+        }
+        frame->can_id |= QEMU_CAN_RTR_FLAG;
+        frame->can_dlc = dlc;
+        return true;
+    }
+    if (!strcmp(cmd, "fdframe")) {
+        if (el->words < 4 || !parse_hex(el->word[2], 2, &flags)) {
+            *why = "bad flags";
+            return false;
+        }
+        frame->flags = QEMU_CAN_FRMF_TYPE_FD |
+                       (flags & (QEMU_CAN_FRMF_BRS | QEMU_CAN_FRMF_ESI));
+        if (!parse_frame_data(el, 4, QEMU_CANFD_MAX_DLEN, frame, why)) {
+            return false;
+        }
+        if (can_dlc2len(can_len2dlc(frame->can_dlc)) != frame->can_dlc) {
+            *why = "bad CAN FD length";
+            return false;
+        }
+        return true;
+    }
+    return parse_frame_data(el, 3, QEMU_CAN_MAX_DLEN, frame, why);
+}
+
+size_t scd_format_send(const qemu_can_frame *frame, char *buf)
+{
+    bool fd = frame->flags & QEMU_CAN_FRMF_TYPE_FD;
+    bool rtr = frame->can_id & QEMU_CAN_RTR_FLAG;
+    size_t n;
+    int i;
+
+    n = sprintf(buf, fd ? "< fdsend " : rtr ? "< sendrtr " : "< send ");
+    n += format_id(frame, buf + n);
+    if (fd) {
+        n += sprintf(buf + n, " %02X",
+                     frame->flags & (QEMU_CAN_FRMF_BRS | QEMU_CAN_FRMF_ESI));
+    }
+    n += sprintf(buf + n, " %u", frame->can_dlc);
+    for (i = 0; !rtr && i < frame->can_dlc; i++) {
+        n += sprintf(buf + n, " %02X", frame->data[i]);
+    }
+    n += sprintf(buf + n, " >");
+    assert(n <= SCD_OUTPUT_MAX);
+    return n;
 }
 
 size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf)

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * can-host-socketcand: a can-bus joined to a bus of a socketcand server
+ * (qemu-can-server, or socketcand on a host with a real adapter) over
+ * TCP, in raw mode: the bus's frames are sent to the server, the other
+ * clients' frames come back onto the bus.
+ *
+ * The connection never blocks the main loop: connect runs in the
+ * background, reads and writes are non-blocking, frames for the server
+ * wait in a bounded queue.  When the server goes away the backend
+ * connects again every second; frames from the bus meanwhile are lost
+ * and counted, as on an unplugged cable.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "qemu/sockets.h"
+#include "qemu/timer.h"
+#include "qom/object_interfaces.h"
+#include "io/channel-socket.h"
+#include "net/can_host.h"
+#include "net/can_socketcand.h"
+#include "trace.h"
+
+#define TYPE_CAN_HOST_SOCKETCAND "can-host-socketcand"
+OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketcand, CAN_HOST_SOCKETCAND)
+
+/* Frames for the server that may wait while the socket pushes back */
+#define SOCKETCAND_TX_QUEUE_LEN 256
+#define SOCKETCAND_RECONNECT_MS 1000
+
+typedef enum SocketcandState {
+    SCD_DISCONNECTED,   /* waiting to connect again */
+    SCD_CONNECTING,
+    SCD_HELLO,          /* connected: the server's "< hi >" next */
+    SCD_OPENING,        /* "< open BUS >" sent */
+    SCD_RAWMODE,        /* "< rawmode >" sent */
+    SCD_UP,
+} SocketcandState;
+
+struct CanHostSocketcand {
+    CanHostState parent_obj;
+
+    char *server;               /* HOST:PORT */
+    char *bus;                  /* the server's bus */
+    char *host_name;            /* "HOST:PORT/BUS", once open */
+    SocketAddress *addr;
+    SocketcandState state;
+    QIOChannelSocket *sioc;
+    guint rx_watch;
+    guint tx_watch;             /* the socket's buffer is full */
+    QEMUTimer *reconnect;
+    ScdReader reader;
+    GQueue tx_queue;            /* of GString, one frame each */
+    size_t tx_offset;           /* written of the head, before it blocked */
+    bool warned_refused;
+
+    uint64_t rx_frames;         /* server -> bus */
+    uint64_t tx_frames;         /* bus -> server */
+    uint64_t rx_error_frames;   /* the server's error frames, counted */
+    uint64_t rx_malformed;
+    uint64_t tx_dropped;        /* not connected, or the queue full */
+    uint64_t tx_refused;        /* answered "< error ... >" by the server */
+    uint64_t connects;
+    uint64_t disconnects;
+    uint64_t link_errors;
+};
+
+static void socketcand_connect(CanHostSocketcand *s);
+
+static void socketcand_drop_queue(CanHostSocketcand *s)
+{
+    GString *line;
+
+    while ((line = g_queue_pop_head(&s->tx_queue))) {
+        s->tx_dropped++;
+        g_string_free(line, true);
+    }
+    s->tx_offset = 0;
+}
+
+static void socketcand_remove_watches(CanHostSocketcand *s)
+{
+    if (s->rx_watch) {
+        g_source_remove(s->rx_watch);
+        s->rx_watch = 0;
+    }
+    if (s->tx_watch) {
+        g_source_remove(s->tx_watch);
+        s->tx_watch = 0;
+    }
+}
+
+/* Close the connection, if any, and try again later */
+static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
+{
+    socketcand_remove_watches(s);
+    if (s->state == SCD_UP) {
+        s->disconnects++;
+    }
+    trace_can_socketcand_disconnect(s->host_name, why);
+    socketcand_drop_queue(s);
+    g_clear_pointer(&s->sioc, object_unref);
+    memset(&s->reader, 0, sizeof(s->reader));
+    s->state = SCD_DISCONNECTED;
+    timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+              SOCKETCAND_RECONNECT_MS);
+}
+
+static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
+                                    gpointer opaque);
+
+/* Write what waits, until it is all written or the socket pushes back */
+static void socketcand_flush(CanHostSocketcand *s)
+{
+    GString *line;
+    Error *err = NULL;
+    ssize_t n;
+
+    if (s->tx_watch || !s->sioc) {
+        return;
+    }
+    while ((line = g_queue_peek_head(&s->tx_queue))) {
+        n = qio_channel_write(QIO_CHANNEL(s->sioc), line->str + s->tx_offset,
+                              line->len - s->tx_offset, &err);
+        if (n == QIO_CHANNEL_ERR_BLOCK) {
+            s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
+                                                G_IO_OUT,
+                                                socketcand_writable, s,
+                                                NULL);
+            return;
+        }
+        if (n < 0) {
+            s->link_errors++;
+            trace_can_socketcand_link_error(s->host_name, "write",
+                                            error_get_pretty(err));
+            error_free(err);
+            socketcand_disconnect(s, "write failed");
+            return;
+        }
+        s->tx_offset += n;
+        if (s->tx_offset < line->len) {
+            continue;
+        }
+        g_queue_pop_head(&s->tx_queue);
+        g_string_free(line, true);
+        s->tx_offset = 0;
+        if (s->state == SCD_UP) {
+            s->tx_frames++;
+        }
+    }
+}
+
+static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
+                                    gpointer opaque)
+{
+    CanHostSocketcand *s = opaque;
+
+    s->tx_watch = 0;
+    socketcand_flush(s);
+    return G_SOURCE_REMOVE;
+}
+
+/* A protocol command of the handshake: ahead of any frame */
+static void socketcand_command(CanHostSocketcand *s, const char *text)
+{
+    g_queue_push_tail(&s->tx_queue, g_string_new(text));
+    socketcand_flush(s);
+}
+
+/* What the server says once the connection is up */
+static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
+{
+    CanHostState *ch = CAN_HOST(s);
+    const char *cmd = el->word[0];
+    qemu_can_frame frame;
+    const char *why;
+    uint32_t err_class;
+
+    if (!strcmp(cmd, "frame") || !strcmp(cmd, "fdframe") ||
+        !strcmp(cmd, "rtr")) {
+        if (!scd_parse_frame(el, &frame, &why)) {
+            s->rx_malformed++;
+            trace_can_socketcand_malformed(s->host_name, why);
+            return;
+        }
+        s->rx_frames++;
+        trace_can_socketcand_rx(s->host_name, frame.can_id, frame.can_dlc);
+        can_bus_client_send(&ch->bus_client, &frame, 1);
+        return;
+    }
+    if (!strcmp(cmd, "error")) {
+        /* "< error CLASS SEC.USEC >" is an error frame, else a complaint */
+        if (el->words == 3 && strchr(el->word[2], '.') &&
+            qemu_strtoui(el->word[1], NULL, 16, &err_class) == 0) {
+            s->rx_error_frames++;
+            trace_can_socketcand_error_frame(s->host_name, err_class);
+        } else {
+            s->tx_refused++;
+            trace_can_socketcand_refused(s->host_name, el->words > 1 ?
+                                         el->word[1] : "");
+        }
+        return;
+    }
+    if (strcmp(cmd, "ok") && strcmp(cmd, "echo")) {
+        s->rx_malformed++;
+        trace_can_socketcand_malformed(s->host_name, cmd);
+    }
+}
+
+static void socketcand_element(void *opaque, const char *text, size_t len)
+{
+    CanHostSocketcand *s = opaque;
+    g_autofree char *open = NULL;
+    ScdElement el;
+    const char *why;
+
+    if (!scd_split(text, len, &el, &why)) {
+        s->rx_malformed++;
+        trace_can_socketcand_malformed(s->host_name, why);
+        return;
+    }
+    switch (s->state) {
+    case SCD_HELLO:
+        if (strcmp(el.word[0], "hi")) {
+            socketcand_disconnect(s, "no greeting");
+            return;
+        }
+        open = g_strdup_printf("< open %s >", s->bus);
+        s->state = SCD_OPENING;
+        socketcand_command(s, open);
+        return;
+    case SCD_OPENING:
+    case SCD_RAWMODE:
+        if (strcmp(el.word[0], "ok")) {
+            if (!s->warned_refused) {
+                warn_report("can-host-socketcand: server %s refused bus "
+                            "'%s'; trying again every %d ms", s->server,
+                            s->bus, SOCKETCAND_RECONNECT_MS);
+                s->warned_refused = true;
+            }
+            socketcand_disconnect(s, "open refused");
+            return;
+        }
+        if (s->state == SCD_OPENING) {
+            s->state = SCD_RAWMODE;
+            socketcand_command(s, "< rawmode >");
+        } else {
+            s->state = SCD_UP;
+            s->connects++;
+            s->warned_refused = false;
+            trace_can_socketcand_up(s->host_name);
+        }
+        return;
+    case SCD_UP:
+        socketcand_up_element(s, &el);
+        return;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static void socketcand_input_error(void *opaque, const char *why)
+{
+    CanHostSocketcand *s = opaque;
+
+    s->rx_malformed++;
+    trace_can_socketcand_malformed(s->host_name, why);
+}
+
+static bool socketcand_input_more(void *opaque)
+{
+    CanHostSocketcand *s = opaque;
+
+    return s->sioc != NULL;
+}
+
+static const ScdReaderOps socketcand_input_ops = {
+    .element = socketcand_element,
+    .error = socketcand_input_error,
+    .more = socketcand_input_more,
+};
+
+static gboolean socketcand_readable(QIOChannel *ioc, GIOCondition cond,
+                                    gpointer opaque)
+{
+    CanHostSocketcand *s = opaque;
+    char buf[4096];
+    Error *err = NULL;
+    ssize_t n;
+
+    n = qio_channel_read(ioc, buf, sizeof(buf), &err);
+    if (n == QIO_CHANNEL_ERR_BLOCK) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0) {
+        if (n < 0) {
+            s->link_errors++;
+            trace_can_socketcand_link_error(s->host_name, "read",
+                                            error_get_pretty(err));
+            error_free(err);
+        }
+        /* the watch goes with the connection */
+        s->rx_watch = 0;
+        socketcand_disconnect(s, n ? "read failed" : "closed by the server");
+        return G_SOURCE_REMOVE;
+    }
+    scd_reader_feed(&s->reader, buf, n, &socketcand_input_ops, s);
+    return s->sioc ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void socketcand_connected(QIOTask *task, gpointer opaque)
+{
+    CanHostSocketcand *s = opaque;
+    Error *err = NULL;
+
+    if (s->state != SCD_CONNECTING) {
+        /* closed meanwhile */
+        return;
+    }
+    if (qio_task_propagate_error(task, &err)) {
+        s->link_errors++;
+        trace_can_socketcand_link_error(s->host_name, "connect",
+                                        error_get_pretty(err));
+        error_free(err);
+        socketcand_disconnect(s, "connect failed");
+        return;
+    }
+    qio_channel_set_blocking(QIO_CHANNEL(s->sioc), false, NULL);
+    s->state = SCD_HELLO;
+    s->rx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
+                                        G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                        socketcand_readable, s, NULL);
+}
+
+static void socketcand_unref(gpointer opaque)
+{
+    object_unref(OBJECT(opaque));
+}
+
+static void socketcand_connect(CanHostSocketcand *s)
+{
+    s->state = SCD_CONNECTING;
+    s->sioc = qio_channel_socket_new();
+    qio_channel_set_name(QIO_CHANNEL(s->sioc), "can-host-socketcand");
+    /* the object lives until the connect is done, whatever happens */
+    qio_channel_socket_connect_async(s->sioc, s->addr, socketcand_connected,
+                                     object_ref(OBJECT(s)), socketcand_unref,
+                                     NULL);
+}
+
+static void socketcand_reconnect(void *opaque)
+{
+    socketcand_connect(opaque);
+}
+
+static bool socketcand_can_receive(CanBusClientState *client)
+{
+    return true;
+}
+
+static ssize_t socketcand_receive(CanBusClientState *client,
+                                  const qemu_can_frame *frames,
+                                  size_t frames_cnt)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(
+        container_of(client, CanHostState, bus_client));
+    char line[SCD_OUTPUT_MAX];
+    size_t i, n;
+
+    for (i = 0; i < frames_cnt; i++) {
+        if (s->state != SCD_UP ||
+            g_queue_get_length(&s->tx_queue) >= SOCKETCAND_TX_QUEUE_LEN ||
+            (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
+            /* no connection, no room, or nothing the protocol sends */
+            s->tx_dropped++;
+            trace_can_socketcand_tx_dropped(s->host_name, frames[i].can_id);
+            continue;
+        }
+        n = scd_format_send(&frames[i], line);
+        g_queue_push_tail(&s->tx_queue, g_string_new_len(line, n));
+        trace_can_socketcand_tx(s->host_name, frames[i].can_id,
+                                frames[i].can_dlc);
+    }
+    socketcand_flush(s);
+    return frames_cnt;
+}
+
+static const CanBusClientInfo socketcand_bus_client_info = {
+    .can_receive = socketcand_can_receive,
+    .receive = socketcand_receive,
+};
+
+static bool socketcand_open(CanHostState *ch, CanBusState *bus, Error **errp)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(ch);
+    SocketAddress *addr;
+
+    if (!s->server || !s->bus) {
+        error_setg(errp, "can-host-socketcand: properties 'server' "
+                   "(HOST:PORT) and 'bus' (the server's bus) are required");
+        return false;
+    }
+    if (!s->bus[0] || strlen(s->bus) > SCD_BUS_NAME_MAX ||
+        strpbrk(s->bus, " \t<>")) {
+        error_setg(errp, "can-host-socketcand: bus '%s': 1 to %d "
+                   "characters, no blanks or brackets", s->bus,
+                   SCD_BUS_NAME_MAX);
+        return false;
+    }
+    addr = socket_parse(s->server, errp);
+    if (!addr) {
+        return false;
+    }
+    if (addr->type != SOCKET_ADDRESS_TYPE_INET) {
+        error_setg(errp, "can-host-socketcand: server '%s' is not HOST:PORT",
+                   s->server);
+        qapi_free_SocketAddress(addr);
+        return false;
+    }
+    s->host_name = g_strdup_printf("%s/%s", s->server, s->bus);
+    if (!can_host_check_unique(ch, bus, s->host_name, errp)) {
+        qapi_free_SocketAddress(addr);
+        g_clear_pointer(&s->host_name, g_free);
+        return false;
+    }
+    s->addr = addr;
+    s->reconnect = timer_new_ms(QEMU_CLOCK_REALTIME, socketcand_reconnect, s);
+    socketcand_connect(s);
+    return true;
+}
+
+static void socketcand_close(CanHostState *ch)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(ch);
+
+    socketcand_remove_watches(s);
+    s->state = SCD_DISCONNECTED;
+    g_clear_pointer(&s->reconnect, timer_free);
+    g_queue_clear_full(&s->tx_queue, (GDestroyNotify)g_string_free);
+    g_clear_pointer(&s->sioc, object_unref);
+    g_clear_pointer(&s->addr, qapi_free_SocketAddress);
+    g_clear_pointer(&s->host_name, g_free);
+}
+
+static const char *socketcand_host_name(CanHostState *ch)
+{
+    return CAN_HOST_SOCKETCAND(ch)->host_name;
+}
+
+static char *socketcand_get_server(Object *obj, Error **errp)
+{
+    return g_strdup(CAN_HOST_SOCKETCAND(obj)->server);
+}
+
+static void socketcand_set_server(Object *obj, const char *value,
+                                  Error **errp)
+{
+    can_host_set_str(obj, "server", &CAN_HOST_SOCKETCAND(obj)->server, value,
+                     errp);
+}
+
+static char *socketcand_get_bus(Object *obj, Error **errp)
+{
+    return g_strdup(CAN_HOST_SOCKETCAND(obj)->bus);
+}
+
+static void socketcand_set_bus(Object *obj, const char *value, Error **errp)
+{
+    can_host_set_str(obj, "bus", &CAN_HOST_SOCKETCAND(obj)->bus, value, errp);
+}
+
+static bool socketcand_get_connected(Object *obj, Error **errp)
+{
+    return CAN_HOST_SOCKETCAND(obj)->state == SCD_UP;
+}
+
+static const CanHostCounter socketcand_counters[] = {
+    CAN_HOST_COUNTER("rx-frames", CanHostSocketcand, rx_frames),
+    CAN_HOST_COUNTER("tx-frames", CanHostSocketcand, tx_frames),
+    CAN_HOST_COUNTER("rx-error-frames", CanHostSocketcand, rx_error_frames),
+    CAN_HOST_COUNTER("rx-malformed", CanHostSocketcand, rx_malformed),
+    CAN_HOST_COUNTER("tx-dropped", CanHostSocketcand, tx_dropped),
+    CAN_HOST_COUNTER("tx-refused", CanHostSocketcand, tx_refused),
+    CAN_HOST_COUNTER("connects", CanHostSocketcand, connects),
+    CAN_HOST_COUNTER("disconnects", CanHostSocketcand, disconnects),
+    CAN_HOST_COUNTER("link-errors", CanHostSocketcand, link_errors),
+};
+
+static void socketcand_init(Object *obj)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(obj);
+
+    g_queue_init(&s->tx_queue);
+    can_host_add_counters(obj, socketcand_counters,
+                          ARRAY_SIZE(socketcand_counters));
+    object_property_add_bool(obj, "connected", socketcand_get_connected,
+                             NULL);
+}
+
+static void socketcand_finalize(Object *obj)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(obj);
+
+    g_free(s->server);
+    g_free(s->bus);
+}
+
+static void socketcand_class_init(ObjectClass *oc, void *data)
+{
+    CanHostClass *chc = CAN_HOST_CLASS(oc);
+
+    chc->bus_client_info = &socketcand_bus_client_info;
+    chc->open = socketcand_open;
+    chc->close = socketcand_close;
+    chc->host_name = socketcand_host_name;
+    object_class_property_add_str(oc, "server", socketcand_get_server,
+                                  socketcand_set_server);
+    object_class_property_set_description(oc, "server",
+        "the socketcand server, HOST:PORT");
+    object_class_property_add_str(oc, "bus", socketcand_get_bus,
+                                  socketcand_set_bus);
+    object_class_property_set_description(oc, "bus",
+        "the server's bus to join");
+}
+
+static const TypeInfo socketcand_types[] = {
+    {
+        .name = TYPE_CAN_HOST_SOCKETCAND,
+        .parent = TYPE_CAN_HOST,
+        .instance_size = sizeof(CanHostSocketcand),
+        .instance_init = socketcand_init,
+        .instance_finalize = socketcand_finalize,
+        .class_init = socketcand_class_init,
+    },
+};
+
+DEFINE_TYPES(socketcand_types)
