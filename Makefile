@@ -3,6 +3,8 @@
 # make            build QEMU with the qemu-can patch set (runs ./configure
 #                 first when needed, again when configure or patches/ changed)
 # make check      build, then run every test: tests/run-checks
+# make check-asan build x86_64-softmmu with ASan and UBSan in build/asan,
+#                 then run every qtest and unit test against it
 # make demo       build, then run tests/guest/demo, or list our CAN devices
 # make bench      build, then run bench/run, bench/socketcan, bench/timing,
 #                 bench/scale
@@ -35,7 +37,8 @@ CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.s
 		   $(TOP)/patches/*.patch)
 
 .NOTPARALLEL:
-.PHONY: all build check demo bench mutate fuzz-long patches refresh-patch clean
+.PHONY: all build check check-asan demo bench mutate fuzz-long patches \
+	refresh-patch clean
 
 all: build
 
@@ -48,6 +51,9 @@ build: $(BUILD)/config.stamp
 
 check: build
 	@$(TOP)/tests/run-checks
+
+check-asan: build
+	@$(TOP)/build-aux/check-asan
 
 demo: build
 	@cd $(TOP) && if [ -x tests/guest/demo ]; then tests/guest/demo; else \
