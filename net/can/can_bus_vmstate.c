@@ -43,10 +43,21 @@ static bool can_bus_queued_valid(void *opaque, int version_id)
     return ps->queued >= 0 && ps->queued <= CAN_BUS_SEND_QUEUE_LEN;
 }
 
+/*
+ * The array of these is allocated, not zeroed, by the load: a client with
+ * no queued frames leaves @queue unset, and post_load frees it.
+ */
+static int can_bus_port_pre_load(void *opaque)
+{
+    memset(opaque, 0, sizeof(CanBusPortState));
+    return 0;
+}
+
 static const VMStateDescription vmstate_can_bus_port = {
     .name = "can-bus/client",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_load = can_bus_port_pre_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(name_len, CanBusPortState),
         VMSTATE_VALIDATE("client name length", can_bus_name_len_valid),
