@@ -673,6 +673,7 @@ static void test_migration_with_requests_queued(void)
     uint64_t in_a, in_b;
     QTestState *dst;
     QDict *rsp;
+    int i;
 
     rig_start(&r, "", "canbus=canbus0", NULL);
     vcan_setup(&r, v, VCAN_SLOT, F_ALL);
@@ -704,6 +705,10 @@ static void test_migration_with_requests_queued(void)
     r.b.bar[KVASER_SJA_BAR] = qpci_iomap(r.b.dev, KVASER_SJA_BAR, NULL);
     r.sja = (SJAChan) { .dev = r.b.dev, .bar = r.b.bar[KVASER_SJA_BAR] };
     vcan_find(&r, 0, VCAN_SLOT);
+    /* the rings moved with the guest; their device is the new handle */
+    for (i = 0; i < VIRTIO_CAN_QUEUE_COUNT; i++) {
+        v->vq[i]->vdev = v->vdev;
+    }
 
     g_assert(!vq_wait(v, v->vq[VIRTIO_CAN_QUEUE_TX], head_a, &len,
                       10 * 1000 * 1000));
