@@ -502,14 +502,8 @@ static void socketcan_close(CanHostState *ch)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
 
-    if (s->rx_watch) {
-        g_source_remove(s->rx_watch);
-        s->rx_watch = 0;
-    }
-    if (s->tx_watch) {
-        g_source_remove(s->tx_watch);
-        s->tx_watch = 0;
-    }
+    g_clear_handle_id(&s->rx_watch, g_source_remove);
+    g_clear_handle_id(&s->tx_watch, g_source_remove);
     g_clear_pointer(&s->tx_retry, timer_free);
     g_clear_pointer(&s->rebind, timer_free);
     g_queue_clear_full(&s->tx_queue, g_free);

@@ -84,14 +84,8 @@ static void socketcand_drop_queue(CanHostSocketcand *s)
 
 static void socketcand_remove_watches(CanHostSocketcand *s)
 {
-    if (s->rx_watch) {
-        g_source_remove(s->rx_watch);
-        s->rx_watch = 0;
-    }
-    if (s->tx_watch) {
-        g_source_remove(s->tx_watch);
-        s->tx_watch = 0;
-    }
+    g_clear_handle_id(&s->rx_watch, g_source_remove);
+    g_clear_handle_id(&s->tx_watch, g_source_remove);
 }
 
 /* Close the connection, if any, and try again later */

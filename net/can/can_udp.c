@@ -442,14 +442,8 @@ static void udp_close(CanHostState *ch)
 {
     CanHostUDP *s = CAN_HOST_UDP(ch);
 
-    if (s->rx_watch) {
-        g_source_remove(s->rx_watch);
-        s->rx_watch = 0;
-    }
-    if (s->tx_watch) {
-        g_source_remove(s->tx_watch);
-        s->tx_watch = 0;
-    }
+    g_clear_handle_id(&s->rx_watch, g_source_remove);
+    g_clear_handle_id(&s->tx_watch, g_source_remove);
     g_queue_clear_full(&s->tx_queue, g_free);
     g_clear_pointer(&s->rx_sioc, object_unref);
     g_clear_pointer(&s->tx_sioc, object_unref);
