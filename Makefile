@@ -14,6 +14,8 @@
 #                 10 million operations per board type (QCAN_RANDOM_OPS=N,
 #                 QCAN_RANDOM_SEED=N to repeat a run)
 # make patches    export the patch set as a 'git am' series in build/patches/
+#                 against upstream's tree, then build each commit and run its
+#                 CAN tests (NOBUILD=1 skips that)
 # make refresh-patch P=NAME [FILES="PATH..."]
 #                 rewrite patches/NAME from your edits in build/qemu
 # make clean      remove build/ except build/download/ (the QEMU source
@@ -82,7 +84,7 @@ fuzz-long: build
 
 patches: $(BUILD)/config.stamp
 	@$(TOP)/build-aux/stage
-	@$(TOP)/build-aux/export-patches
+	@$(TOP)/build-aux/export-patches $(if $(NOBUILD),--no-build)
 
 # No prerequisite: making the tree first would undo the edits to record.
 refresh-patch:
