@@ -1106,6 +1106,15 @@ static void sja_finalize(Object *obj)
     timer_free(s->recovery_timer);
 }
 
+static int sja_pre_save(void *opaque)
+{
+    CanSJA1000State *s = opaque;
+
+    s->recovery_elapsed = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+                          s->recovery_start;
+    return 0;
+}
+
 static int sja_post_load(void *opaque, int version_id)
 {
     CanSJA1000State *s = opaque;
@@ -1133,6 +1142,11 @@ static int sja_post_load(void *opaque, int version_id)
     if (used != sja_fifo_used(s) || (!frames && s->rx_wp != s->rbsa)) {
         return -EINVAL;
     }
+    if (s->recovery_elapsed < 0) {
+        return -EINVAL;
+    }
+    s->recovery_start = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+                        s->recovery_elapsed;
     can_bus_client_set_bitrate(&s->bus_client, sja_bitrate(s));
     if (s->state == SJA1000_BUS_OFF_RECOVERY) {
         timer_mod(s->recovery_timer, s->recovery_start +
@@ -1166,9 +1180,11 @@ const VMStateDescription vmstate_can_sja1000 = {
     /*
      * 2: the RX FIFO as RAM, RBSA and write position instead of a Fifo8;
      * the error state as one value instead of two flags and a time
+     * 3: the bus-off recovery's progress instead of when it began
      */
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 3,
+    .minimum_version_id = 3,
+    .pre_save = sja_pre_save,
     .post_load = sja_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT8(mod, CanSJA1000State),
@@ -1201,7 +1217,7 @@ const VMStateDescription vmstate_can_sja1000 = {
         VMSTATE_BOOL(ecc_armed, CanSJA1000State),
         VMSTATE_UINT8(alc, CanSJA1000State),
         VMSTATE_BOOL(alc_armed, CanSJA1000State),
-        VMSTATE_INT64(recovery_start, CanSJA1000State),
+        VMSTATE_INT64(recovery_elapsed, CanSJA1000State),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {

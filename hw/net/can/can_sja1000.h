@@ -72,6 +72,12 @@ struct CanSJA1000State {
     bool ecc_armed;         /* ECC captures the next bus error */
     bool alc_armed;         /* ALC captures the next arbitration loss */
     int64_t recovery_start; /* SJA1000_BUS_OFF_RECOVERY began (ns) */
+    /*
+     * While migrating: ns from recovery_start to now.  Relative to the
+     * stopped clock, like the bus's times, so that it holds whatever the
+     * destination's clock reads (qtest's starts again at 0).
+     */
+    int64_t recovery_elapsed;
 
     /* counters for the user, not chip state */
     uint64_t rx_overruns;
