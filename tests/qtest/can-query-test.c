@@ -210,6 +210,82 @@ static void test_clients_and_counters(void)
     rmdir(dir);
 }
 
+/*
+ * The bus's send queue is bounded: on a timed bus, frames a host backend
+ * or a replay hands over all at once wait for the wire, 64 of them behind
+ * the one being sent; the rest are dropped, and the bus counts them in
+ * query-can and info can.  A replay of 100 frames logged at one instant
+ * gives a receiver that keeps up the first 65, in order, each once.
+ */
+#define SEND_QUEUE_LEN      64
+#define BURST               100
+
+static void test_send_queue_limit_and_drops(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("can-query-test-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "burst.log", NULL);
+    g_autoptr(GString) lines = g_string_new(NULL);
+    g_autofree char *devices = NULL;
+    g_autofree char *hmp = NULL;
+    g_autofree char *want = NULL;
+    QList *buses;
+    QDict *bus, *rsp;
+    SJAChan c0;
+    Board b;
+    unsigned i, got = 0;
+
+    for (i = 0; i < BURST; i++) {
+        g_string_append_printf(lines, "(1.000000) can0 %03X#%02X\n",
+                               0x100 + i, i);
+    }
+    g_assert_true(g_file_set_contents(log, lines->str, -1, NULL));
+    devices = g_strdup_printf("-object can-bus,id=canbus0,timing=on,"
+                              "bitrate=500000 "
+                              "-device kvaser_pci,addr=0x4,canbus=canbus0 "
+                              "-object can-replay,id=replay0,canbus=canbus0,"
+                              "file=%s", log);
+    board_start(&b, devices, 3);
+    c0 = kvaser_chan(&b, 0);
+    sja_pelican_setup(&c0, 0, 0);
+
+    /* a 1-byte frame takes under 100 us at 500 kbit/s: read each one */
+    for (i = 0; i < 2 * BURST; i++) {
+        qtest_clock_step(b.qts, 50000);
+        while (sja_rd(&c0, A_SR) & R_SR_RBS_MASK) {
+            CanMsg want_msg = {
+                .id = 0x100 + got, .dlc = 1, .data = { got },
+            };
+
+            sja_assert_next_rx(&c0, &want_msg);
+            got++;
+        }
+    }
+    g_assert_cmphex(sja_rd(&c0, A_SR) & R_SR_DOS_MASK, ==, 0);
+    g_assert_cmpuint(got, ==, SEND_QUEUE_LEN + 1);
+
+    buses = query_can(&b);
+    bus = find_entry(buses, "id", "canbus0");
+    g_assert_cmpuint(qdict_get_int(bus, "frames"), ==, SEND_QUEUE_LEN + 1);
+    g_assert_cmpuint(qdict_get_int(bus, "drops"), ==,
+                     BURST - 1 - SEND_QUEUE_LEN);
+    qobject_unref(buses);
+    hmp = info_can(&b);
+    g_test_message("%s", hmp);
+    want = g_strdup_printf("canbus0: timing on, bitrate 500000, frames %u "
+                           "(FD 0), error "
+                           "frames 0, drops %u,", SEND_QUEUE_LEN + 1,
+                           BURST - 1 - SEND_QUEUE_LEN);
+    g_assert_true(g_str_has_prefix(hmp, want));
+    /* the replay played them all: the bus, not the replay, dropped some */
+    rsp = qtest_qmp(b.qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': '/objects/replay0', 'property': 'frames'}}");
+    g_assert_cmpuint(qdict_get_int(rsp, "return"), ==, BURST);
+    qobject_unref(rsp);
+    board_stop(&b);
+    unlink(log);
+    rmdir(dir);
+}
+
 /* A machine without CAN buses has none to show */
 static void test_no_buses(void)
 {
@@ -230,6 +306,8 @@ int main(int argc, char **argv)
                    test_error_passive_and_bus_off);
     qtest_add_func("/can/query/clients-and-counters",
                    test_clients_and_counters);
+    qtest_add_func("/can/query/send-queue-limit-and-drops",
+                   test_send_queue_limit_and_drops);
     qtest_add_func("/can/query/no-buses", test_no_buses);
     return g_test_run();
 }
