@@ -13,6 +13,8 @@
 # make fuzz-long  build, then the seeded random register traffic qtest with
 #                 10 million operations per board type (QCAN_RANDOM_OPS=N,
 #                 QCAN_RANDOM_SEED=N to repeat a run)
+# make soak       build, then tests/soak/run: 1,000,000 frames guest to guest
+#                 and host to guest, none lost, QEMU's RSS sampled and flat
 # make patches    export the patch set as a 'git am' series in build/patches/
 #                 against upstream's tree, then build each commit and run its
 #                 CAN tests (NOBUILD=1 skips that)
@@ -39,8 +41,8 @@ CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.s
 		   $(TOP)/patches/*.patch)
 
 .NOTPARALLEL:
-.PHONY: all build check check-asan demo bench mutate fuzz-long patches \
-	refresh-patch clean
+.PHONY: all build check check-asan demo bench mutate fuzz-long soak \
+	patches refresh-patch clean
 
 all: build
 
@@ -81,6 +83,9 @@ mutate: build
 fuzz-long: build
 	@cd $(TOP) && QCAN_RANDOM_OPS=$${QCAN_RANDOM_OPS:-10000000} \
 	  QTEST_TIMEOUT=0 tests/run-checks can-random-traffic
+
+soak: build
+	@$(TOP)/tests/soak/run
 
 patches: $(BUILD)/config.stamp
 	@$(TOP)/build-aux/stage
