@@ -13,6 +13,9 @@
 # make fuzz-long  build, then the seeded random register traffic qtest with
 #                 10 million operations per board type (QCAN_RANDOM_OPS=N,
 #                 QCAN_RANDOM_SEED=N to repeat a run)
+# make fuzz-qtest build qemu-fuzz-x86_64 with clang and libFuzzer in
+#                 build/fuzz, run QEMU's generic fuzzer on the CAN devices
+#                 for FUZZ_SECONDS (300) per target (build-aux/fuzz-qtest)
 # make soak       build, then tests/soak/run: 1,000,000 frames guest to guest
 #                 and host to guest, none lost, QEMU's RSS sampled and flat
 # make patches    export the patch set as a 'git am' series in build/patches/
@@ -41,7 +44,7 @@ CONFIG_INPUTS := $(TOP)/configure $(TOP)/build-aux/lib.sh $(TOP)/build-aux/apt.s
 		   $(TOP)/patches/*.patch)
 
 .NOTPARALLEL:
-.PHONY: all build check check-asan demo bench mutate fuzz-long soak \
+.PHONY: all build check check-asan demo bench mutate fuzz-long fuzz-qtest soak \
 	patches refresh-patch clean
 
 all: build
@@ -83,6 +86,9 @@ mutate: build
 fuzz-long: build
 	@cd $(TOP) && QCAN_RANDOM_OPS=$${QCAN_RANDOM_OPS:-10000000} \
 	  QTEST_TIMEOUT=0 tests/run-checks can-random-traffic
+
+fuzz-qtest: $(BUILD)/config.stamp
+	@$(TOP)/build-aux/fuzz-qtest
 
 soak: build
 	@$(TOP)/tests/soak/run

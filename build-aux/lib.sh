@@ -178,7 +178,7 @@ apply_patch() {
         printf '%s\n' "$out" >&2
         die "patches/$p does not apply to QEMU $qemu_version ($pristine)"
     fi
-    if grep -q 'fuzz' <<< "$out"; then
+    if grep -q 'with fuzz' <<< "$out"; then
         printf '%s\n' "$out" >&2
         note "warning: patches/$p applies only with fuzz; refresh it" \
              "(see patches/README)" >&2
@@ -265,12 +265,13 @@ qtest_patterns() {
 
 # Run QEMU's configure for the tree build/qemu in the build folder $1 (a
 # sibling of build/qemu) for the targets $2, with the options every
-# qemu-can build has and then "${@:3}"; its output goes to $1.log.
+# qemu-can build has and then "${@:3}"; its output goes to $1.log.  The
+# compilers are gcc and g++ unless QCAN_CC and QCAN_CXX name others.
 qemu_configure() {
-    local dir=$1 targets=$2 cc=gcc cxx=g++
+    local dir=$1 targets=$2 cc=${QCAN_CC:-gcc} cxx=${QCAN_CXX:-g++}
     if command -v ccache > /dev/null; then
-        cc="ccache gcc"
-        cxx="ccache g++"
+        cc="ccache $cc"
+        cxx="ccache $cxx"
     fi
     mkdir -p "$dir"
     if ! (cd "$dir" &&
