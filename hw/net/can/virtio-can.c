@@ -30,9 +30,6 @@
 
 #define VIRTIO_CAN_QUEUE_SIZE       128
 
-#define VIRTIO_CAN_FLAGS_KNOWN \
-    (VIRTIO_CAN_FLAGS_EXTENDED | VIRTIO_CAN_FLAGS_FD | VIRTIO_CAN_FLAGS_RTR)
-
 /* ISO 11898-1 fault confinement limits */
 #define CAN_WARNING_LIMIT           96
 #define CAN_PASSIVE_LIMIT           128
@@ -101,73 +98,22 @@ static void virtio_can_complete(VirtQueue *vq, VirtQueueElement *elem,
 static const char *virtio_can_parse_tx(VirtIOCAN *s, VirtQueueElement *elem,
                                        qemu_can_frame *frame)
 {
-    VirtIOCANHeader hdr;
+    VirtIOCANHeader hdr = { 0 };
     size_t size = iov_size(elem->out_sg, elem->out_num);
-    uint32_t flags, id;
-    uint16_t len;
-    bool fd;
+    const char *why;
 
-    if (size < sizeof(hdr)) {
-        return "short header";
-    }
     iov_to_buf(elem->out_sg, elem->out_num, 0, &hdr, sizeof(hdr));
-    if (le16_to_cpu(hdr.msg_type) != VIRTIO_CAN_TX) {
-        return "msg_type is not VIRTIO_CAN_TX";
+    why = virtio_can_tx_refusal(&hdr, size, VIRTIO_DEVICE(s)->guest_features);
+    if (why) {
+        return why;
     }
-    flags = le32_to_cpu(hdr.flags);
-    id = le32_to_cpu(hdr.can_id);
-    len = le16_to_cpu(hdr.length);
-    fd = flags & VIRTIO_CAN_FLAGS_FD;
-    /* an undefined flag is a frame type not negotiated (spec 5.x.6.3) */
-    if (flags & ~VIRTIO_CAN_FLAGS_KNOWN) {
-        return "undefined flags";
+    virtio_can_tx_frame(&hdr, frame);
+    if (!(frame->can_id & QEMU_CAN_RTR_FLAG)) {
+        iov_to_buf(elem->out_sg, elem->out_num, sizeof(hdr), frame->data,
+                   frame->can_dlc);
     }
-    if (fd ? !virtio_can_has(s, VIRTIO_CAN_F_CAN_FD)
-           : !virtio_can_has(s, VIRTIO_CAN_F_CAN_CLASSIC)) {
-        return fd ? "CAN FD not negotiated" : "classic CAN not negotiated";
-    }
-    if (flags & VIRTIO_CAN_FLAGS_RTR) {
-        if (fd) {
-            return "RTR with CAN FD";
-        }
-        if (!virtio_can_has(s, VIRTIO_CAN_F_RTR_FRAMES)) {
-            return "RTR frames not negotiated";
-        }
-    }
-    if (id > ((flags & VIRTIO_CAN_FLAGS_EXTENDED) ? QEMU_CAN_EFF_MASK
-                                                  : QEMU_CAN_SFF_MASK)) {
-        return "identifier out of range";
-    }
-    if (fd ? len > QEMU_CANFD_MAX_DLEN || can_dlc2len(can_len2dlc(len)) != len
-           : len > QEMU_CAN_MAX_DLEN) {
-        return "length out of range";
-    }
-    if (hdr.classic_dlc &&
-        (fd || len != QEMU_CAN_MAX_DLEN || hdr.classic_dlc <= len ||
-         hdr.classic_dlc > 15)) {
-        return "reserved_classic_dlc out of range";
-    }
-    /* a remote frame carries no data; Linux still sends @len bytes */
-    if (!(flags & VIRTIO_CAN_FLAGS_RTR) && size < sizeof(hdr) + len) {
-        return "payload shorter than length";
-    }
-
-    memset(frame, 0, sizeof(*frame));
-    frame->can_id = id;
-    if (flags & VIRTIO_CAN_FLAGS_EXTENDED) {
-        frame->can_id |= QEMU_CAN_EFF_FLAG;
-    }
-    if (flags & VIRTIO_CAN_FLAGS_RTR) {
-        frame->can_id |= QEMU_CAN_RTR_FLAG;
-    } else {
-        iov_to_buf(elem->out_sg, elem->out_num, sizeof(hdr), frame->data, len);
-    }
-    frame->can_dlc = len;
-    frame->flags = fd ? QEMU_CAN_FRMF_TYPE_FD : 0;
-    frame->len8_dlc = hdr.classic_dlc;
     return NULL;
 }
-
 
 /*
  * Take requests from the Txq while the wire is free for the next one: the
@@ -328,25 +274,11 @@ static bool virtio_can_can_receive(CanBusClientState *client)
     return true;
 }
 
-/* Whether the negotiated features let the guest have @frame */
-static bool virtio_can_frame_negotiated(VirtIOCAN *s,
-                                        const qemu_can_frame *frame)
-{
-    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
-        return virtio_can_has(s, VIRTIO_CAN_F_CAN_FD);
-    }
-    if (frame->can_id & QEMU_CAN_RTR_FLAG) {
-        return virtio_can_has(s, VIRTIO_CAN_F_RTR_FRAMES);
-    }
-    return virtio_can_has(s, VIRTIO_CAN_F_CAN_CLASSIC);
-}
-
 /* Put @frame in the next Rxq buffer; whether a buffer was used */
 static bool virtio_can_deliver(VirtIOCAN *s, const qemu_can_frame *frame)
 {
-    VirtIOCANHeader hdr = { 0 };
+    VirtIOCANHeader hdr;
     VirtQueueElement *elem;
-    uint32_t flags = 0;
     size_t len;
 
     elem = virtqueue_pop(s->rxq, sizeof(VirtQueueElement));
@@ -355,25 +287,8 @@ static bool virtio_can_deliver(VirtIOCAN *s, const qemu_can_frame *frame)
         trace_virtio_can_rx_dropped(virtio_can_path(s), frame->can_id);
         return false;
     }
-    if (frame->can_id & QEMU_CAN_EFF_FLAG) {
-        flags |= VIRTIO_CAN_FLAGS_EXTENDED;
-    }
-    if (frame->can_id & QEMU_CAN_RTR_FLAG) {
-        flags |= VIRTIO_CAN_FLAGS_RTR;
-    }
-    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
-        flags |= VIRTIO_CAN_FLAGS_FD;
-    }
-    hdr.msg_type = cpu_to_le16(VIRTIO_CAN_RX);
-    hdr.length = cpu_to_le16(frame->can_dlc);
-    hdr.classic_dlc = frame->len8_dlc;
-    hdr.flags = cpu_to_le32(flags);
-    hdr.can_id = cpu_to_le32(frame->can_id & QEMU_CAN_EFF_MASK);
-    /*
-     * A remote frame's payload is zeros, but its length's worth is there:
-     * Linux requires the buffer to hold @length bytes after the header.
-     */
-    len = sizeof(hdr) + MIN(frame->can_dlc, QEMU_CANFD_MAX_DLEN);
+    virtio_can_rx_header(frame, &hdr);
+    len = sizeof(hdr) + virtio_can_rx_payload(frame);
     if (iov_size(elem->in_sg, elem->in_num) < len) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: Rx buffer of %zu bytes is too "
                       "small for a frame of %u\n", virtio_can_path(s),
@@ -408,7 +323,8 @@ static ssize_t virtio_can_receive(CanBusClientState *client,
         if (frames[i].can_id & QEMU_CAN_ERR_FLAG) {
             continue;
         }
-        if (!virtio_can_frame_negotiated(s, &frames[i])) {
+        if (!virtio_can_rx_negotiated(&frames[i],
+                                      VIRTIO_DEVICE(s)->guest_features)) {
             s->rx_refused++;
             continue;
         }
@@ -500,17 +416,6 @@ static uint64_t virtio_can_get_features(VirtIODevice *vdev, uint64_t features,
                                         Error **errp)
 {
     return features | VIRTIO_CAN(vdev)->host_features;
-}
-
-/* Feature bit requirements (spec, "Feature bits") */
-static bool virtio_can_features_valid(uint64_t features)
-{
-    if (!(features & (BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC) |
-                      BIT_ULL(VIRTIO_CAN_F_CAN_FD)))) {
-        return false;
-    }
-    return !(features & BIT_ULL(VIRTIO_CAN_F_RTR_FRAMES)) ||
-           (features & BIT_ULL(VIRTIO_CAN_F_CAN_CLASSIC));
 }
 
 static int virtio_can_validate_features(VirtIODevice *vdev)
