@@ -10,6 +10,12 @@
  * frames, so that nothing is delivered and both sides get error frames.
  * Each frame goes to every other client of its bus, in one order for all.
  *
+ * BCM mode has socketcand's cyclic sends ("add", "update", "delete") and
+ * subscriptions ("subscribe", "filter", "unsubscribe") done here, as the
+ * protocol describes Linux's broadcast manager doing them; control mode
+ * sends "< stat ... >" of the bus.  Timers are bounded: intervals of at
+ * least a millisecond, a few jobs per client.
+ *
  * One thread, one poll() loop, non-blocking sockets.  Each client's
  * output is bounded: a client that does not read is dropped, logged and
  * counted, and never stalls the others.  Lines, clients and buses are
@@ -36,6 +42,19 @@
 /* What a client may have waiting to be read: some hundreds of frames */
 #define CLIENT_OUT_MAX      (64 * 1024)
 
+/*
+ * BCM mode: a cyclic send at most every millisecond (so that 64 clients
+ * with all their jobs stay within what one thread serves), intervals up
+ * to Linux's BCM limit of 400 days
+ */
+#define BCM_MIN_INTERVAL_US 1000
+#define BCM_MAX_INTERVAL_S  (400 * 24 * 3600)
+#define BCM_MAX_JOBS        16
+#define BCM_MAX_SUBS        32
+/* control mode's statistics */
+#define STATS_MIN_MS        100
+#define STATS_MAX_MS        3600000
+
 typedef enum ClientMode {
     MODE_NO_BUS,
     MODE_BCM,
@@ -47,9 +66,32 @@ typedef struct Bus {
     char name[SCD_BUS_NAME_MAX + 1];
     uint32_t bitrate;           /* 0: any */
     uint64_t frames;            /* delivered */
+    uint64_t bytes;             /* their data bytes */
+    uint64_t out_frames;        /* the copies written to clients */
+    uint64_t out_bytes;
     uint64_t ack_errors;
     uint64_t bitrate_errors;    /* frames destroyed by a bitrate mismatch */
 } Bus;
+
+/* A cyclic send of BCM mode ("< add ... >") */
+typedef struct SendJob {
+    qemu_can_frame frame;
+    int64_t ival;               /* us */
+    int64_t next;               /* monotonic us */
+} SendJob;
+
+/* A subscription of BCM mode ("< subscribe ... >", "< filter ... >") */
+typedef struct Subscription {
+    qemu_canid_t id;
+    int64_t throttle;           /* us from one frame sent to the next */
+    bool content;               /* a filter: only changes under @mask */
+    uint8_t mask[QEMU_CAN_MAX_DLEN];
+    bool seen;                  /* @last is the last frame taken */
+    qemu_can_frame last;
+    int64_t last_us;            /* when it came, real time */
+    bool held;                  /* @last waits for the throttle */
+    int64_t sent;               /* monotonic us of the last one sent */
+} Subscription;
 
 typedef struct Client {
     int fd;
@@ -60,6 +102,13 @@ typedef struct Client {
     ScdReader reader;
     GByteArray *out;
     bool closing;               /* close once the output is written */
+
+    SendJob jobs[BCM_MAX_JOBS];
+    int n_jobs;
+    Subscription subs[BCM_MAX_SUBS];
+    int n_subs;
+    int64_t stats_ival;         /* us; 0: no statistics */
+    int64_t stats_next;         /* monotonic us */
 } Client;
 
 typedef struct Server {
@@ -74,6 +123,7 @@ typedef struct Server {
     uint64_t refused;           /* over the client limit */
     uint64_t malformed;
     uint64_t unsupported;
+    uint64_t bcm_errors;        /* BCM commands refused: limits, no job */
     uint64_t slow_dropped;
 } Server;
 
@@ -93,19 +143,27 @@ static int64_t now_us(void)
     return g_get_real_time();
 }
 
+static int64_t now_mono(void)
+{
+    return g_get_monotonic_time();
+}
+
 static void print_stats(Server *s)
 {
     int i;
 
     printf("stats: clients=%d accepted=%" PRIu64 " refused=%" PRIu64
            " malformed=%" PRIu64 " unsupported=%" PRIu64
-           " slow-dropped=%" PRIu64 "\n", s->n_clients, s->accepted,
-           s->refused, s->malformed, s->unsupported, s->slow_dropped);
+           " bcm-errors=%" PRIu64 " slow-dropped=%" PRIu64 "\n",
+           s->n_clients, s->accepted, s->refused, s->malformed,
+           s->unsupported, s->bcm_errors, s->slow_dropped);
     for (i = 0; i < s->n_buses; i++) {
         Bus *b = &s->buses[i];
 
-        printf("stats: bus=%s frames=%" PRIu64 " ack-errors=%" PRIu64
-               " bitrate-errors=%" PRIu64 "\n", b->name, b->frames,
+        printf("stats: bus=%s frames=%" PRIu64 " bytes=%" PRIu64
+               " out-frames=%" PRIu64 " out-bytes=%" PRIu64
+               " ack-errors=%" PRIu64 " bitrate-errors=%" PRIu64 "\n",
+               b->name, b->frames, b->bytes, b->out_frames, b->out_bytes,
                b->ack_errors, b->bitrate_errors);
     }
     fflush(stdout);
@@ -171,6 +229,79 @@ static bool bitrates_differ(const Client *a, const Client *b)
     return ra && rb && ra != rb;
 }
 
+/* @frame written to @c, a client of @bus */
+static void bus_out(Server *s, Bus *bus, Client *c, const char *line,
+                    size_t n, const qemu_can_frame *frame)
+{
+    bus->out_frames++;
+    bus->out_bytes += frame->can_dlc;
+    client_write(s, c, line, n);
+}
+
+static Subscription *find_sub(Client *c, qemu_canid_t id)
+{
+    int i;
+
+    for (i = 0; i < c->n_subs; i++) {
+        if (c->subs[i].id == id) {
+            return &c->subs[i];
+        }
+    }
+    return NULL;
+}
+
+static void bcm_deliver(Server *s, Client *c, Subscription *sub, int64_t now)
+{
+    char line[SCD_OUTPUT_MAX];
+    size_t n = scd_format_bcm_frame(&sub->last, sub->last_us, line);
+
+    sub->held = false;
+    sub->sent = now;
+    bus_out(s, c->bus, c, line, n, &sub->last);
+}
+
+static bool content_changed(const Subscription *sub,
+                            const qemu_can_frame *frame)
+{
+    int i;
+
+    for (i = 0; i < QEMU_CAN_MAX_DLEN; i++) {
+        if ((frame->data[i] ^ sub->last.data[i]) & sub->mask[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * @frame, come at @stamp, for a client in BCM mode: only through a
+ * subscription of its identifier (remote frames have other identifiers,
+ * CAN FD frames are not BCM mode's); through a filter only when the bits
+ * under its mask change; with a throttle, at most one frame per interval,
+ * the newest, the others dropped as the BCM drops them.
+ */
+static void bcm_receive(Server *s, Client *c, const qemu_can_frame *frame,
+                        int64_t stamp, int64_t now)
+{
+    Subscription *sub;
+
+    if (frame->flags & QEMU_CAN_FRMF_TYPE_FD) {
+        return;
+    }
+    sub = find_sub(c, frame->can_id);
+    if (!sub || (sub->content && sub->seen && !content_changed(sub, frame))) {
+        return;
+    }
+    sub->seen = true;
+    sub->last = *frame;
+    sub->last_us = stamp;
+    if (now - sub->sent < sub->throttle) {
+        sub->held = true;
+        return;
+    }
+    bcm_deliver(s, c, sub, now);
+}
+
 /*
  * @c puts @frame on its bus.  A node at another bitrate sees stuff errors
  * and destroys the frame with its error flag; with nobody else there,
@@ -181,6 +312,7 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
     Bus *bus = c->bus;
     char line[SCD_OUTPUT_MAX];
     bool peers = false, mismatch = false;
+    int64_t stamp = now_us(), now = now_mono();
     size_t n;
     int i;
 
@@ -211,12 +343,18 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         return;
     }
     bus->frames++;
-    n = scd_format_frame(frame, now_us(), line);
+    bus->bytes += frame->can_dlc;
+    n = scd_format_frame(frame, stamp, line);
     for (i = 0; i < s->n_clients; i++) {
         Client *o = s->clients[i];
 
-        if (o != c && o->bus == bus && o->mode == MODE_RAW) {
-            client_write(s, o, line, n);
+        if (o == c || o->bus != bus) {
+            continue;
+        }
+        if (o->mode == MODE_RAW) {
+            bus_out(s, bus, o, line, n, frame);
+        } else if (o->mode == MODE_BCM) {
+            bcm_receive(s, o, frame, stamp, now);
         }
     }
 }
@@ -268,19 +406,287 @@ static bool is_send(const char *cmd)
            !strcmp(cmd, "fdsend");
 }
 
-/* The BCM commands of the protocol that this server does not implement */
-static bool is_bcm(const char *cmd)
+static void bcm_refuse(Server *s, Client *c, const char *why)
 {
-    static const char *const bcm[] = {
-        "add", "update", "delete", "filter", "muxfilter", "subscribe",
-        "unsubscribe",
+    s->bcm_errors++;
+    client_error(s, c, why);
+}
+
+/* "SECS USECS" in words @first and @first + 1, as Linux's BCM takes it */
+static bool parse_interval(const ScdElement *el, int first, int64_t *us,
+                           const char **why)
+{
+    uint32_t secs, usecs;
+
+    if (!scd_parse_uint(el->word[first], BCM_MAX_INTERVAL_S, &secs) ||
+        !scd_parse_uint(el->word[first + 1], G_USEC_PER_SEC - 1, &usecs)) {
+        *why = "bad interval";
+        return false;
+    }
+    *us = (int64_t)secs * G_USEC_PER_SEC + usecs;
+    return true;
+}
+
+static SendJob *find_job(Client *c, qemu_canid_t id)
+{
+    int i;
+
+    for (i = 0; i < c->n_jobs; i++) {
+        if (c->jobs[i].frame.can_id == id) {
+            return &c->jobs[i];
+        }
+    }
+    return NULL;
+}
+
+/* "< add SECS USECS ID LEN DATA... >": a cyclic send of ID, new or anew */
+static void cmd_add(Server *s, Client *c, const ScdElement *el)
+{
+    qemu_can_frame frame;
+    const char *why = "add needs an interval, an identifier and a length";
+    SendJob *job;
+    int64_t ival;
+
+    if (el->words < 5 || !parse_interval(el, 1, &ival, &why) ||
+        !scd_parse_can(el, 3, &frame, &why)) {
+        s->malformed++;
+        client_error(s, c, why);
+        return;
+    }
+    if (ival < BCM_MIN_INTERVAL_US) {
+        bcm_refuse(s, c, "interval below 1000 us");
+        return;
+    }
+    job = find_job(c, frame.can_id);
+    if (!job) {
+        if (c->n_jobs == BCM_MAX_JOBS) {
+            bcm_refuse(s, c, "too many send jobs");
+            return;
+        }
+        job = &c->jobs[c->n_jobs++];
+    }
+    job->frame = frame;
+    job->ival = ival;
+    /* as the BCM starts it: the first frame after one interval */
+    job->next = now_mono() + ival;
+}
+
+/* "< update ID LEN DATA... >": new content, the same timer */
+static void cmd_update(Server *s, Client *c, const ScdElement *el)
+{
+    qemu_can_frame frame;
+    const char *why;
+    SendJob *job;
+
+    if (!scd_parse_can(el, 1, &frame, &why)) {
+        s->malformed++;
+        client_error(s, c, why);
+        return;
+    }
+    job = find_job(c, frame.can_id);
+    if (!job) {
+        bcm_refuse(s, c, "no such send job");
+        return;
+    }
+    job->frame = frame;
+}
+
+/* "< subscribe SECS USECS ID >" and "< filter SECS USECS ID LEN MASK... >" */
+static void cmd_subscribe(Server *s, Client *c, const ScdElement *el)
+{
+    bool content = !strcmp(el->word[0], "filter");
+    qemu_can_frame mask = { 0 };
+    const char *why = content ?
+        "filter needs an interval, an identifier and a length" :
+        "subscribe needs an interval and an identifier";
+    Subscription *sub;
+    int64_t throttle;
+
+    if ((content ? el->words < 5 : el->words != 4) ||
+        !parse_interval(el, 1, &throttle, &why) ||
+        !(content ? scd_parse_can(el, 3, &mask, &why) :
+          scd_parse_id(el->word[3], &mask.can_id, &why))) {
+        s->malformed++;
+        client_error(s, c, why);
+        return;
+    }
+    sub = find_sub(c, mask.can_id);
+    if (!sub) {
+        if (c->n_subs == BCM_MAX_SUBS) {
+            bcm_refuse(s, c, "too many subscriptions");
+            return;
+        }
+        sub = &c->subs[c->n_subs++];
+    }
+    *sub = (Subscription) {
+        .id = mask.can_id,
+        .throttle = throttle,
+        .content = content,
+        /* long enough ago that the first frame goes at once */
+        .sent = now_mono() - throttle,
     };
+    memcpy(sub->mask, mask.data, sizeof(sub->mask));
+}
+
+/* "< delete ID >" and "< unsubscribe ID >" */
+static void cmd_delete(Server *s, Client *c, const ScdElement *el)
+{
+    bool job = !strcmp(el->word[0], "delete");
+    qemu_canid_t id;
+    const char *why = "an identifier is needed";
+    int i;
+
+    if (el->words != 2 || !scd_parse_id(el->word[1], &id, &why)) {
+        s->malformed++;
+        client_error(s, c, why);
+        return;
+    }
+    if (job) {
+        SendJob *j = find_job(c, id);
+
+        if (!j) {
+            bcm_refuse(s, c, "no such send job");
+            return;
+        }
+        i = j - c->jobs;
+        memmove(j, j + 1, (--c->n_jobs - i) * sizeof(*j));
+    } else {
+        Subscription *sub = find_sub(c, id);
+
+        if (!sub) {
+            bcm_refuse(s, c, "no such subscription");
+            return;
+        }
+        i = sub - c->subs;
+        memmove(sub, sub + 1, (--c->n_subs - i) * sizeof(*sub));
+    }
+}
+
+static const struct {
+    const char *name;
+    void (*run)(Server *s, Client *c, const ScdElement *el);
+} bcm_commands[] = {
+    { "add", cmd_add },
+    { "update", cmd_update },
+    { "delete", cmd_delete },
+    { "subscribe", cmd_subscribe },
+    { "filter", cmd_subscribe },
+    { "unsubscribe", cmd_delete },
+    /* the protocol's, but not done here */
+    { "muxfilter", NULL },
+};
+
+/* "< statistics MS >": "< stat ... >" every MS milliseconds, 0: none */
+static void cmd_statistics(Server *s, Client *c, const ScdElement *el)
+{
+    uint32_t ms;
+
+    if (el->words != 2 || !scd_parse_uint(el->word[1], STATS_MAX_MS, &ms) ||
+        (ms && ms < STATS_MIN_MS)) {
+        s->malformed++;
+        client_error(s, c, "statistics needs 0 or 100 to 3600000 ms");
+        return;
+    }
+    c->stats_ival = (int64_t)ms * 1000;
+    c->stats_next = now_mono() + c->stats_ival;
+}
+
+/*
+ * "< stat rbytes rpackets tbytes tpackets >", as socketcand reports its
+ * interface: here what the bus took from its nodes (frames delivered,
+ * data bytes) and what it wrote out to them
+ */
+static void send_stat(Server *s, Client *c)
+{
+    g_autofree char *line = g_strdup_printf(
+        "< stat %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " >",
+        c->bus->bytes, c->bus->frames, c->bus->out_bytes,
+        c->bus->out_frames);
+
+    client_say(s, c, line);
+}
+
+/* A periodic timer's next expiry after @now: late, it does not burst */
+static int64_t next_period(int64_t due, int64_t ival, int64_t now)
+{
+    due += ival;
+    return due > now ? due : now + ival;
+}
+
+/* Run the cyclic sends, throttled frames and statistics that are due */
+static void run_timers(Server *s)
+{
+    int64_t now = now_mono();
+    int i, j;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *c = s->clients[i];
+
+        for (j = 0; j < c->n_jobs && !c->closing; j++) {
+            SendJob *job = &c->jobs[j];
+
+            if (job->next <= now) {
+                job->next = next_period(job->next, job->ival, now);
+                bus_send(s, c, &job->frame);
+            }
+        }
+        for (j = 0; j < c->n_subs; j++) {
+            Subscription *sub = &c->subs[j];
+
+            if (sub->held && sub->sent + sub->throttle <= now) {
+                bcm_deliver(s, c, sub, now);
+            }
+        }
+        if (c->stats_ival && c->stats_next <= now) {
+            c->stats_next = next_period(c->stats_next, c->stats_ival, now);
+            send_stat(s, c);
+        }
+    }
+}
+
+/* When run_timers() has something to do next; INT64_MAX: never */
+static int64_t next_timer(Server *s)
+{
+    int64_t next = INT64_MAX;
+    int i, j;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *c = s->clients[i];
+
+        for (j = 0; j < c->n_jobs; j++) {
+            next = MIN(next, c->jobs[j].next);
+        }
+        for (j = 0; j < c->n_subs; j++) {
+            if (c->subs[j].held) {
+                next = MIN(next, c->subs[j].sent + c->subs[j].throttle);
+            }
+        }
+        if (c->stats_ival) {
+            next = MIN(next, c->stats_next);
+        }
+    }
+    return next;
+}
+
+/* A BCM command in @el: true if it is one */
+static bool bcm_command(Server *s, Client *c, const ScdElement *el)
+{
     size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(bcm); i++) {
-        if (!strcmp(cmd, bcm[i])) {
-            return true;
+    for (i = 0; i < ARRAY_SIZE(bcm_commands); i++) {
+        if (strcmp(el->word[0], bcm_commands[i].name)) {
+            continue;
         }
+        if (c->mode != MODE_BCM) {
+            s->malformed++;
+            client_error(s, c, "not in BCM mode");
+        } else if (!bcm_commands[i].run) {
+            s->unsupported++;
+            client_error(s, c, "not supported by qemu-can-server");
+        } else {
+            bcm_commands[i].run(s, c, el);
+        }
+        return true;
     }
     return false;
 }
@@ -326,6 +732,10 @@ static void client_element(Server *s, Client *c, const char *text,
         !strcmp(cmd, "controlmode")) {
         c->mode = cmd[0] == 'r' ? MODE_RAW : cmd[0] == 'b' ? MODE_BCM :
                   MODE_CONTROL;
+        /* a new mode starts afresh, as socketcand's new socket does */
+        c->n_jobs = 0;
+        c->n_subs = 0;
+        c->stats_ival = 0;
         client_say(s, c, "< ok >");
         return;
     }
@@ -338,9 +748,11 @@ static void client_element(Server *s, Client *c, const char *text,
         bus_send(s, c, &frame);
         return;
     }
-    if (is_bcm(cmd) || !strcmp(cmd, "statistics")) {
-        s->unsupported++;
-        client_error(s, c, "not supported by qemu-can-server");
+    if (bcm_command(s, c, &el)) {
+        return;
+    }
+    if (!strcmp(cmd, "statistics") && c->mode == MODE_CONTROL) {
+        cmd_statistics(s, c, &el);
         return;
     }
     s->malformed++;
@@ -488,6 +900,8 @@ static void server_run(Server *s)
 {
     g_autofree struct pollfd *pfd = g_new(struct pollfd, s->max_clients + 1);
     sigset_t handled, during_poll;
+    struct timespec wait = { 0 };
+    int64_t next;
     int i, n;
 
     /*
@@ -508,7 +922,14 @@ static void server_run(Server *s)
             stats_requested = 0;
             print_stats(s);
         }
+        run_timers(s);
         server_reap(s);
+        next = next_timer(s);
+        if (next != INT64_MAX) {
+            next = MAX(next - now_mono(), 0);
+            wait.tv_sec = next / G_USEC_PER_SEC;
+            wait.tv_nsec = next % G_USEC_PER_SEC * 1000;
+        }
         pfd[0] = (struct pollfd) { .fd = s->listen_fd, .events = POLLIN };
         n = s->n_clients;
         for (i = 0; i < n; i++) {
@@ -520,7 +941,8 @@ static void server_run(Server *s)
                           (c->out->len ? POLLOUT : 0),
             };
         }
-        if (ppoll(pfd, n + 1, NULL, &during_poll) < 0) {
+        if (ppoll(pfd, n + 1, next == INT64_MAX ? NULL : &wait,
+                  &during_poll) < 0) {
             if (errno == EINTR) {
                 continue;
             }

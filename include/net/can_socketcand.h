@@ -60,6 +60,17 @@ bool scd_split(const char *text, size_t len, ScdElement *el,
                const char **why);
 
 /*
+ * A classic frame from @el's words @first on, "ID LEN DATA...", as the
+ * BCM commands "add", "update" and "filter" carry it.  False, *@why set,
+ * if malformed.
+ */
+bool scd_parse_can(const ScdElement *el, int first, qemu_can_frame *frame,
+                   const char **why);
+
+/* An identifier: 8 hex digits make it an extended one */
+bool scd_parse_id(const char *s, qemu_canid_t *id, const char **why);
+
+/*
  * A frame from a "send ID LEN DATA...", "sendrtr ID DLC" or "fdsend ID
  * FLAGS LEN DATA..." element.  False, *@why set, if malformed.
  */
@@ -79,6 +90,12 @@ size_t scd_format_send(const qemu_can_frame *frame, char *buf);
 
 /* "< frame ... >", "< fdframe ... >" or "< rtr ... >" for @frame at @us */
 size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf);
+/*
+ * The same as BCM mode writes it: the data bytes apart, "< frame ID
+ * SEC.USEC 11 22 >", as socketcand's BCM mode does
+ */
+size_t scd_format_bcm_frame(const qemu_can_frame *frame, int64_t us,
+                            char *buf);
 /* "< error CLASS SEC.USEC >": an error frame of class @err_class at @us */
 size_t scd_format_error_frame(uint32_t err_class, int64_t us, char *buf);
 

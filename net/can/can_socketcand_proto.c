@@ -102,8 +102,7 @@ bool scd_parse_uint(const char *s, uint32_t max, uint32_t *out)
     return true;
 }
 
-/* The identifier: 8 digits make it extended, as socketcand reads it */
-static bool parse_id(const char *s, qemu_canid_t *id, const char **why)
+bool scd_parse_id(const char *s, qemu_canid_t *id, const char **why)
 {
     uint32_t v;
 
@@ -148,12 +147,38 @@ static bool parse_data(const ScdElement *el, int first, uint8_t len,
     return true;
 }
 
+/* The identifier in word @id and the length in word @len, a classic one */
+static bool parse_id_len(const ScdElement *el, int id, int len,
+                         qemu_can_frame *frame, const char **why)
+{
+    uint32_t v;
+
+    /* python-can writes the length in hex: one digit either way */
+    if (!scd_parse_uint(el->word[len], QEMU_CAN_MAX_DLEN, &v)) {
+        *why = "bad length";
+        return false;
+    }
+    frame->can_dlc = v;
+    return scd_parse_id(el->word[id], &frame->can_id, why);
+}
+
+bool scd_parse_can(const ScdElement *el, int first, qemu_can_frame *frame,
+                   const char **why)
+{
+    memset(frame, 0, sizeof(*frame));
+    if (el->words < first + 2) {
+        *why = "an identifier and a length are needed";
+        return false;
+    }
+    return parse_id_len(el, first, first + 1, frame, why) &&
+           parse_data(el, first + 2, frame->can_dlc, frame->data, why);
+}
+
 bool scd_parse_send(const ScdElement *el, qemu_can_frame *frame,
                     const char **why)
 {
     const char *cmd = el->word[0];
     uint32_t len, flags = 0;
-    int first;
 
     memset(frame, 0, sizeof(*frame));
     if (!strcmp(cmd, "fdsend")) {
@@ -170,35 +195,31 @@ bool scd_parse_send(const ScdElement *el, qemu_can_frame *frame,
             *why = "bad CAN FD length";
             return false;
         }
+        if (!scd_parse_id(el->word[1], &frame->can_id, why)) {
+            return false;
+        }
         frame->flags = QEMU_CAN_FRMF_TYPE_FD |
                        (flags & QEMU_CAN_FRMF_BRS) |
                        (flags & QEMU_CAN_FRMF_ESI);
-        first = 4;
-    } else {
-        if (el->words < 3) {
-            *why = "send needs an identifier and a length";
-            return false;
-        }
-        /* python-can writes the length in hex: one digit either way */
-        if (!scd_parse_uint(el->word[2], QEMU_CAN_MAX_DLEN, &len)) {
-            *why = "bad length";
-            return false;
-        }
-        first = 3;
+        frame->can_dlc = len;
+        return parse_data(el, 4, len, frame->data, why);
     }
-    if (!parse_id(el->word[1], &frame->can_id, why)) {
+    if (el->words < 3) {
+        *why = "send needs an identifier and a length";
         return false;
     }
-    frame->can_dlc = len;
-    if (!strcmp(cmd, "sendrtr")) {
-        frame->can_id |= QEMU_CAN_RTR_FLAG;
-        if (el->words != 3) {
-            *why = "a remote frame carries no data";
-            return false;
-        }
-        return true;
+    if (strcmp(cmd, "sendrtr")) {
+        return scd_parse_can(el, 1, frame, why);
     }
-    return parse_data(el, first, len, frame->data, why);
+    if (!parse_id_len(el, 1, 2, frame, why)) {
+        return false;
+    }
+    frame->can_id |= QEMU_CAN_RTR_FLAG;
+    if (el->words != 3) {
+        *why = "a remote frame carries no data";
+        return false;
+    }
+    return true;
 }
 
 static size_t format_id(const qemu_can_frame *frame, char *buf)
@@ -240,7 +261,7 @@ bool scd_parse_frame(const ScdElement *el, qemu_can_frame *frame,
     uint32_t flags, dlc;
 
     memset(frame, 0, sizeof(*frame));
-    if (el->words < 3 || !parse_id(el->word[1], &frame->can_id, why)) {
+    if (el->words < 3 || !scd_parse_id(el->word[1], &frame->can_id, why)) {
         *why = el->words < 3 ? "a frame needs an identifier and a time" :
                *why;
         return false;
@@ -296,7 +317,9 @@ size_t scd_format_send(const qemu_can_frame *frame, char *buf)
     return n;
 }
 
-size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf)
+/* @frame at @us, its data bytes as one run of digits or with @sep between */
+static size_t format_frame(const qemu_can_frame *frame, int64_t us,
+                           const char *sep, char *buf)
 {
     bool fd = frame->flags & QEMU_CAN_FRMF_TYPE_FD;
     size_t n;
@@ -318,11 +341,22 @@ size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf)
     n += sprintf(buf + n, " %" PRId64 ".%06" PRId64 " ",
                  us / G_USEC_PER_SEC, us % G_USEC_PER_SEC);
     for (i = 0; i < frame->can_dlc; i++) {
-        n += sprintf(buf + n, "%02X", frame->data[i]);
+        n += sprintf(buf + n, "%s%02X", i ? sep : "", frame->data[i]);
     }
     n += sprintf(buf + n, " >");
     assert(n <= SCD_OUTPUT_MAX);
     return n;
+}
+
+size_t scd_format_frame(const qemu_can_frame *frame, int64_t us, char *buf)
+{
+    return format_frame(frame, us, "", buf);
+}
+
+size_t scd_format_bcm_frame(const qemu_can_frame *frame, int64_t us,
+                            char *buf)
+{
+    return format_frame(frame, us, " ", buf);
 }
 
 size_t scd_format_error_frame(uint32_t err_class, int64_t us, char *buf)

@@ -12,6 +12,12 @@
 #               error frames and nothing is delivered
 #   protocol    echo, mode switches, FD frames, the error answers to
 #               malformed elements, each one counted
+#   bcm         BCM mode: cyclic sends (add, update, delete) at their
+#               interval and never faster, subscriptions, content filters
+#               and throttles, their limits and errors, with python-can's
+#               socketcand client on the same bus
+#   control     control mode's statistics: < stat ... > lines that count
+#               the frames the bus carried
 #   fuzz        random, huge and half-closed input: answered, counted,
 #               the server still serves
 #   slow        a client that never reads is dropped and counted; the
@@ -36,6 +42,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 
 import can
@@ -296,7 +303,8 @@ def test_protocol():
         ('< frobnicate >', 'unknown command'),
         ('<  >', 'empty element'),
         ('garbage', 'text outside an element'),
-        ('< subscribe 0 0 123 >', 'not supported by qemu-can-server'),
+        ('< muxfilter 0 0 123 2 FF 00 00 00 00 00 00 00 33 FF FF FF FF FF '
+         'FF FF >', 'not supported by qemu-can-server'),
     ]
     for text, why in bad:
         a.send(text)
@@ -312,6 +320,192 @@ def test_protocol():
         'open of an unknown bus: an error, and the connection ends')
     for s in (a, b, c):
         s.close()
+    srv.stop()
+
+
+def frames_of(els, ident):
+    """The data of the < frame ident ... > elements in @els, as bytes"""
+    return [bytes.fromhex(''.join(words(e)[3:])) for e in els
+            if words(e)[:2] == ['frame', ident]]
+
+
+def test_bcm():
+    srv = Server('bcm', '--bus', 'canbus0', '--bus', 'canbus1')
+    bcm = Session('canbus0', raw=False)
+    peer = Session('canbus0')
+    tap(bcm.opened == '< ok >', 'open leaves a client in BCM mode')
+
+    bcm.send('< add 0 20000 123 2 AA BB >')
+    got = []
+    while len(got) < 12:
+        el = peer.element(2)
+        if el is None:
+            break
+        got.append(el)
+    stamps = [float(words(e)[2]) for e in got]
+    mean = (stamps[-1] - stamps[0]) / (len(stamps) - 1) if got else 0
+    tap(len(got) >= 12 and frames_of(got, '123') == [b'\xaa\xbb'] * len(got),
+        '< add 0 20000 123 2 AA BB >: the frame comes again and again',
+        got[:3])
+    tap(mean >= 0.018, 'and never faster than every 20 ms (mean gap %.1f '
+        'ms over %d frames)' % (mean * 1000, len(got)))
+    bcm.send('< update 123 1 CC >')
+    got = frames_of([peer.element(1) for _ in range(10)], '123')
+    tap(len(got) == 10 and got[-5:] == [b'\xcc'] * 5 and
+        set(got) <= {b'\xaa\xbb', b'\xcc'},
+        '< update 123 1 CC >: the job goes on with the new content', got)
+    bcm.send('< delete 123 >')
+    peer.elements(0.1)
+    tap(peer.elements(0.3) == [], '< delete 123 >: the job ends')
+
+    bad = [
+        ('< add 0 10 123 0 >', 'interval below 1000 us'),
+        ('< add 0 1000000 123 0 >', 'bad interval'),
+        ('< add 0 20000 123 2 11 >', 'the data does not match the length'),
+        ('< add 1 0 >', 'add needs an interval, an identifier and a length'),
+        ('< update 124 0 >', 'no such send job'),
+        ('< delete 124 >', 'no such send job'),
+        ('< delete >', 'an identifier is needed'),
+        ('< subscribe 0 0 >', 'subscribe needs an interval and an '
+         'identifier'),
+        ('< subscribe 0 0 800 >', 'identifier out of range'),
+        ('< filter 0 0 123 9 >', 'bad length'),
+        ('< unsubscribe 124 >', 'no such subscription'),
+    ]
+    for text, why in bad:
+        bcm.send(text)
+        el = bcm.element()
+        tap(el == '< error %s >' % why, '%r answered < error %s >' %
+            (text, why), el)
+    for i in range(16):
+        bcm.send('< add 100 0 %03X 0 >' % (0x200 + i))
+    bcm.send('< add 100 0 210 0 >')
+    el = bcm.element()
+    tap(el == '< error too many send jobs >', '16 send jobs a client: a '
+        '17th is refused', el)
+    for i in range(16):
+        bcm.send('< delete %03X >' % (0x200 + i))
+    for i in range(33):
+        bcm.send('< subscribe 0 0 %03X >' % (0x600 + i))
+    el = bcm.element()
+    tap(el == '< error too many subscriptions >', '32 subscriptions a '
+        'client: a 33rd is refused', el)
+    for i in range(32):
+        bcm.send('< unsubscribe %03X >' % (0x600 + i))
+    tap(bcm.elements(0.2) == [], 'and they are deleted without a word')
+
+    bcm.send('< subscribe 0 0 321 >< subscribe 0 0 00000322 >'
+             '< subscribe 0 0 1ABCDEF0 >')
+    time.sleep(0.1)
+    for text in ('< send 321 2 01 02 >', '< send 322 1 03 >',
+                 '< send 00000321 1 04 >', '< sendrtr 321 0 >',
+                 '< fdsend 321 00 12 ' + '00 ' * 12 + '>',
+                 '< send 00000322 1 05 >', '< send 321 0 >'):
+        peer.send(text)
+    got = bcm.elements()
+    w = [words(e) for e in got]
+    tap([(x[0], x[1], x[3:]) for x in w] ==
+        [('frame', '321', ['01', '02']), ('frame', '00000322', ['05']),
+         ('frame', '321', [])],
+        'subscribe: only the frames of 321 and the extended 00000322, in '
+        'order, the data bytes apart as socketcand writes them; not 322, '
+        'nor the remote or the FD frame of 321', got)
+
+    bcm.send('< filter 0 0 456 1 FF >')
+    time.sleep(0.1)
+    for data in ('01 00', '01 05', '02 05', '02 06', '01 06'):
+        peer.send('< send 456 2 %s >' % data)
+    got = bcm.elements()
+    tap(frames_of(got, '456') == [b'\x01\x00', b'\x02\x05', b'\x01\x06'],
+        '< filter 0 0 456 1 FF >: the first frame, then only those whose '
+        'first byte changed', got)
+
+    bcm.send('< subscribe 0 300000 789 >')
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    for i in range(10):
+        peer.send('< send 789 1 %02X >' % i)
+    sent_in = time.monotonic() - t0
+    got = bcm.elements(0.8)
+    tap(frames_of(got, '789') == [b'\x00', b'\x09'] and sent_in < 0.3,
+        '< subscribe 0 300000 789 >: 10 frames at once give the first, '
+        'then the newest when the 300 ms are up', got)
+    bcm.send('< unsubscribe 321 >')
+    time.sleep(0.1)
+    peer.send('< send 321 1 01 >')
+    tap(bcm.elements() == [], '< unsubscribe 321 >: no more 321 frames')
+
+    py = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
+                 channel='canbus0')
+    time.sleep(0.1)
+    py.send(can.Message(arbitration_id=0x1abcdef0, is_extended_id=True,
+                        data=b'\x42'))
+    bcm.send('< add 0 50000 123 2 11 22 >')
+    m = py.recv(2)
+    got = frames_of(bcm.elements(), '1ABCDEF0')
+    tap(got == [b'\x42'] and m is not None and m.arbitration_id == 0x123 and
+        bytes(m.data) == b'\x11\x22',
+        "python-can's socketcand client: its frame reaches a subscription, "
+        "a cyclic send reaches it", got, m)
+    py.shutdown()
+    bcm.send('< rawmode >')
+    tap(bcm.element() == '< ok >', 'rawmode: ok')
+    peer.elements(0.2)
+    tap(peer.elements(0.3) == [], 'leaving BCM mode ends its send jobs')
+    bcm.send('< add 0 50000 123 0 >')
+    tap(bcm.element() == '< error not in BCM mode >', 'add in raw mode: '
+        '< error not in BCM mode >')
+
+    lone = Session('canbus1', raw=False)
+    lone.send('< add 0 50000 55 0 >')
+    el = lone.element()
+    lone.send('< delete 55 >')
+    tap(el is not None and words(el)[:2] == ['error', '020'],
+        'a cyclic send alone on its bus gets ACK error frames', el)
+    st = srv.stats()
+    tap(st.get('bcm-errors') == 6 and st.get('malformed') == 8,
+        'counted: 6 BCM commands refused, 8 malformed', st)
+    for x in (bcm, peer, lone):
+        x.close()
+    srv.stop()
+
+
+def test_control():
+    srv = Server('control', '--bus', 'canbus0')
+    ctl = Session()
+    ctl.send('< open canbus0 >< controlmode >< statistics 200 >')
+    tap(ctl.elements(0.1) == ['< ok >', '< ok >'],
+        '< open canbus0 >< controlmode >< statistics 200 >: ok, ok, and '
+        'statistics quietly on')
+    a, b, c = Session('canbus0'), Session('canbus0'), Session('canbus0')
+    for i in range(3):
+        a.send('< send 1%02X 2 11 22 >' % i)
+    b.send('< send 7FF 8 ' + '00 ' * 8 + '>')
+    stats = []
+    for _ in range(6):
+        el = ctl.element(2)
+        if el is None:
+            break
+        stats.append(words(el))
+    want = ['stat', '14', '4', '28', '8']
+    tap(len(stats) == 6 and all(w[0] == 'stat' for w in stats) and
+        stats[-1] == want,
+        'every 200 ms a < stat rbytes rpackets tbytes tpackets >: 4 frames '
+        'of 14 bytes on the bus, to 2 raw clients each (the control client '
+        'gets none)', stats[-2:])
+    ctl.send('< statistics 50 >')
+    tap(ctl.element() == '< error statistics needs 0 or 100 to 3600000 ms >',
+        'an interval under 100 ms is refused')
+    ctl.send('< statistics 0 >')
+    time.sleep(0.3)
+    ctl.elements(0.05)
+    tap(ctl.elements(0.5) == [], '< statistics 0 >: no more')
+    ctl.send('< send 123 0 >< subscribe 0 0 123 >')
+    tap(ctl.elements() == ['< error unknown command >',
+                           '< error not in BCM mode >'],
+        'control mode sends no frames and takes no BCM commands')
+    for x in (ctl, a, b, c):
+        x.close()
     srv.stop()
 
 
@@ -341,8 +535,23 @@ def test_fuzz():
             s.sock.shutdown(socket.SHUT_WR)     # half-closed
         answers += len(s.elements(0.1))
         s.close()
+    # BCM and control commands with random words where numbers belong
+    vocab = ['0', '1', '999999', '1000000', '4294967296', '-1', '123',
+             '1FFFFFFF', '20000000', '8', '9', 'FF', 'ZZ', '', '00000800']
+    for i in range(30):
+        s = Session('canbus0', raw=False)
+        if i % 5 == 4:
+            s.send('< controlmode >')
+        for _ in range(20):
+            cmd = rnd.choice(['add', 'update', 'delete', 'subscribe',
+                              'filter', 'unsubscribe', 'muxfilter',
+                              'statistics', 'send'])
+            s.send('< %s %s >' % (cmd, ' '.join(
+                rnd.choice(vocab) for _ in range(rnd.randrange(12)))))
+        answers += len(s.elements(0.05))
+        s.close()
     tap(srv.alive(), 'the server survives random, huge and half-closed '
-        'input (%d answers)' % answers)
+        'input, random BCM and control commands (%d answers)' % answers)
     probe = Session('canbus0')
     probe.send('< send 42 1 99 >')
     got = [e for e in listener.elements() if words(e)[:2] == ['frame', '042']]
@@ -418,27 +627,57 @@ def test_limits():
             r.stderr.strip())
 
 
+def python_blocks(text):
+    """The code of each ".. code-block:: python" in @text, dedented"""
+    out = []
+    for block in text.split('.. code-block:: python\n')[1:]:
+        lines = block.split('\n')[1:]
+        indent = len(lines[0]) - len(lines[0].lstrip())
+        code = []
+        for line in lines:
+            if line.strip() and len(line) - len(line.lstrip()) < indent:
+                break
+            code.append(line)
+        out.append(textwrap.dedent('\n'.join(code)))
+    return out
+
+
 def test_docs():
     with open(os.path.join(REPO, 'docs/system/devices/can.rst')) as f:
         text = f.read()
-    section = text[text.index('A bus server (socketcand)'):]
+    section = text[text.index('A bus server (socketcand)'):
+                   text.index('QEMU on a server bus')]
     cmd = next(line.split() for line in section.splitlines()
                if line.strip().startswith('build/qemu-can-server'))
-    code = None
-    for block in section.split('.. code-block:: python\n')[1:2]:
-        lines = []
-        for line in block.split('\n')[1:]:
-            if line and not line.startswith('  '):
-                break
-            lines.append(line[2:])
-        code = '\n'.join(lines)
+    codes = python_blocks(section)
     srv = Server('docs', argv=cmd)
-    r = subprocess.run([sys.executable, '-c', code or 'exit(1)'],
+    r = subprocess.run([sys.executable, '-c', codes[0]],
                        capture_output=True, text=True, timeout=60)
     tap(srv.alive() and r.returncode == 0 and '00000123' in r.stdout and
         '11 22' in r.stdout,
         "docs: can.rst's server command and Python example run, the frame "
         'arrives', ' '.join(cmd), r.stdout, r.stderr)
+    r = subprocess.run([sys.executable, '-c', codes[1]],
+                       capture_output=True, text=True, timeout=60)
+    out = r.stdout.splitlines()
+    tap(r.returncode == 0 and len(out) == 2 and '00000123' in out[0] and
+        '11 22' in out[0] and
+        out[1].startswith('< hi >< ok >< frame 321 ') and
+        out[1].endswith(' 42 >'),
+        "docs: can.rst's BCM example: python-can gets the cyclic frame, "
+        'the subscription its frame', r.stdout, r.stderr)
+    # "< open canbus0 >< controlmode >< statistics 1000 >", joined
+    flat = ' '.join(section.split())
+    start = flat.index('``< open canbus0 >< controlmode >')
+    line = flat[start + 2:flat.index('``', start + 2)]
+    ctl = Session()
+    ctl.send(line)
+    got = [ctl.element(3) for _ in range(3)]
+    tap(got[:2] == ['< ok >', '< ok >'] and len(got) == 3 and
+        words(got[2])[0] == 'stat' and len(words(got[2])) == 5,
+        "docs: can.rst's control mode line gives < stat ... > a second",
+        line, got)
+    ctl.close()
     srv.stop()
 
 
@@ -613,6 +852,7 @@ def main():
         return 77
     return tapcases.run((('python-can', test_python_can),
                          ('wire', test_wire), ('protocol', test_protocol),
+                         ('bcm', test_bcm), ('control', test_control),
                          ('fuzz', test_fuzz), ('slow', test_slow),
                          ('limits', test_limits), ('docs', test_docs),
                          ('qemu-restart', test_qemu_restart),
