@@ -16,6 +16,9 @@
  * sends "< stat ... >" of the bus.  Timers are bounded: intervals of at
  * least a millisecond, a few jobs per client.
  *
+ * --capture writes every frame of the buses, and the errors, to a pcapng
+ * file with net/can's own records, one interface per bus.
+ *
  * One thread, one poll() loop, non-blocking sockets.  Each client's
  * output is bounded: a client that does not read is dropped, logged and
  * counted, and never stalls the others.  Lines, clients and buses are
@@ -30,6 +33,8 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/sockets.h"
+#include "net/can_error_frame.h"
+#include "net/can_pcap.h"
 #include "net/can_socketcand.h"
 
 /* linux/can/error.h's error classes and protocol error details */
@@ -125,6 +130,11 @@ typedef struct Server {
     uint64_t unsupported;
     uint64_t bcm_errors;        /* BCM commands refused: limits, no job */
     uint64_t slow_dropped;
+
+    FILE *capture;              /* --capture, until a write fails */
+    const char *capture_path;
+    GByteArray *capture_buf;
+    uint64_t captured;
 } Server;
 
 static volatile sig_atomic_t quit_requested, stats_requested;
@@ -154,9 +164,10 @@ static void print_stats(Server *s)
 
     printf("stats: clients=%d accepted=%" PRIu64 " refused=%" PRIu64
            " malformed=%" PRIu64 " unsupported=%" PRIu64
-           " bcm-errors=%" PRIu64 " slow-dropped=%" PRIu64 "\n",
+           " bcm-errors=%" PRIu64 " slow-dropped=%" PRIu64
+           " captured=%" PRIu64 "\n",
            s->n_clients, s->accepted, s->refused, s->malformed,
-           s->unsupported, s->bcm_errors, s->slow_dropped);
+           s->unsupported, s->bcm_errors, s->slow_dropped, s->captured);
     for (i = 0; i < s->n_buses; i++) {
         Bus *b = &s->buses[i];
 
@@ -227,6 +238,39 @@ static bool bitrates_differ(const Client *a, const Client *b)
     uint32_t ra = client_bitrate(a), rb = client_bitrate(b);
 
     return ra && rb && ra != rb;
+}
+
+/*
+ * @event on @bus at @stamp (us) into the capture: a frame, or the error
+ * frame that says what happened to it.  A failed write ends the capture.
+ */
+static void capture_event(Server *s, Bus *bus, const CanBusEvent *event,
+                          int64_t stamp)
+{
+    g_autofree char *comment = NULL;
+    const qemu_can_frame *frame = event->frame;
+    qemu_can_frame err;
+
+    if (!s->capture) {
+        return;
+    }
+    if (can_error_frame_of_event(event, &err)) {
+        frame = &err;
+    }
+    comment = g_strdup_printf("sender: %s", event->client);
+    g_byte_array_set_size(s->capture_buf, 0);
+    can_pcapng_packet(s->capture_buf, bus - s->buses, stamp * 1000, frame,
+                      comment);
+    if (fwrite(s->capture_buf->data, s->capture_buf->len, 1,
+               s->capture) != 1) {
+        fprintf(stderr, "qemu-can-server: --capture %s: %s; capture ended "
+                "after %" PRIu64 " frames\n", s->capture_path,
+                strerror(errno), s->captured);
+        fclose(s->capture);
+        s->capture = NULL;
+        return;
+    }
+    s->captured++;
 }
 
 /* @frame written to @c, a client of @bus */
@@ -326,6 +370,11 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         mismatch |= bitrates_differ(c, o);
     }
     if (mismatch) {
+        /* the receivers at the other bitrate see stuff errors */
+        capture_event(s, bus, &(CanBusEvent) {
+            .type = CAN_BUS_EVENT_ERROR_FLAG, .client = c->name,
+            .frame = frame, .error.kind = CAN_BUS_ERROR_STUFF,
+        }, stamp);
         bus->bitrate_errors++;
         /* everyone saw the error flag: the frame is lost for all */
         for (i = 0; i < s->n_clients; i++) {
@@ -338,10 +387,17 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         return;
     }
     if (!peers) {
+        capture_event(s, bus, &(CanBusEvent) {
+            .type = CAN_BUS_EVENT_ACK_ERROR, .client = c->name,
+            .frame = frame,
+        }, stamp);
         bus->ack_errors++;
         client_error_frame(s, c, CAN_ERR_ACK);
         return;
     }
+    capture_event(s, bus, &(CanBusEvent) {
+        .type = CAN_BUS_EVENT_FRAME, .client = c->name, .frame = frame,
+    }, stamp);
     bus->frames++;
     bus->bytes += frame->can_dlc;
     n = scd_format_frame(frame, stamp, line);
@@ -924,6 +980,10 @@ static void server_run(Server *s)
         }
         run_timers(s);
         server_reap(s);
+        if (s->capture) {
+            /* what the loop captured is in the file before it waits */
+            fflush(s->capture);
+        }
         next = next_timer(s);
         if (next != INT64_MAX) {
             next = MAX(next - now_mono(), 0);
@@ -1004,6 +1064,31 @@ static bool add_bus(Server *s, const char *arg)
     return true;
 }
 
+/* The capture file, with its section header and one interface per bus */
+static bool open_capture(Server *s)
+{
+    int i;
+
+    s->capture = fopen(s->capture_path, "wb");
+    if (!s->capture) {
+        fprintf(stderr, "qemu-can-server: --capture %s: %s\n",
+                s->capture_path, strerror(errno));
+        return false;
+    }
+    s->capture_buf = g_byte_array_new();
+    can_pcapng_section_header(s->capture_buf, "qemu-can-server");
+    for (i = 0; i < s->n_buses; i++) {
+        can_pcapng_interface(s->capture_buf, s->buses[i].name);
+    }
+    if (fwrite(s->capture_buf->data, s->capture_buf->len, 1,
+               s->capture) != 1 || fflush(s->capture)) {
+        fprintf(stderr, "qemu-can-server: --capture %s: %s\n",
+                s->capture_path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -1017,6 +1102,8 @@ static void usage(FILE *f)
 "                           (bit/s) unless they set theirs (repeatable, at\n"
 "                           least one, at most %d)\n"
 "  -c, --max-clients N      clients at once (default %d)\n"
+"  -w, --capture FILE       every frame of the buses, and the errors, to\n"
+"                           FILE in pcapng (one interface per bus)\n"
 "  -h, --help               this text\n"
 "\n"
 "SIGUSR1 prints the counters; SIGINT and SIGTERM print them and exit.\n",
@@ -1029,6 +1116,7 @@ int main(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' },
         { "bus", required_argument, NULL, 'b' },
         { "max-clients", required_argument, NULL, 'c' },
+        { "capture", required_argument, NULL, 'w' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -1040,7 +1128,7 @@ int main(int argc, char **argv)
     uint32_t v;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, "l:b:c:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "l:b:c:w:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'l':
             listen_addr = optarg;
@@ -1056,6 +1144,9 @@ int main(int argc, char **argv)
                 return 1;
             }
             s.max_clients = v;
+            break;
+        case 'w':
+            s.capture_path = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -1082,6 +1173,9 @@ int main(int argc, char **argv)
         error_reportf_err(err, "qemu-can-server: --listen %s: ", listen_addr);
         return 1;
     }
+    if (s.capture_path && !open_capture(&s)) {
+        return 1;
+    }
     qemu_socket_set_nonblock(s.listen_fd);
     s.clients = g_new0(Client *, s.max_clients);
     sigaction(SIGINT, &sa, NULL);
@@ -1091,5 +1185,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     server_run(&s);
     print_stats(&s);
+    if (s.capture) {
+        fclose(s.capture);
+    }
     return 0;
 }

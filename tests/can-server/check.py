@@ -18,6 +18,9 @@
 #               socketcand client on the same bus
 #   control     control mode's statistics: < stat ... > lines that count
 #               the frames the bus carried
+#   capture     --capture FILE: tshark reads every frame of both buses,
+#               on an interface each, with its sender, and the ACK and
+#               bitrate errors as error frames
 #   fuzz        random, huge and half-closed input: answered, counted,
 #               the server still serves
 #   slow        a client that never reads is dropped and counted; the
@@ -62,14 +65,14 @@ PORT = 29536
 
 
 class Server:
-    def __init__(self, name, *args, argv=None):
+    def __init__(self, name, *args, argv=None, cwd=REPO):
         self.log_path = os.path.join(LOGS, 'can-server-%s.log' % name)
         self.log = open(self.log_path, 'w+')
         self.args = argv or [SERVER] + list(args)
         self.log.write('# %s\n' % ' '.join(self.args))
         self.log.flush()
         self.proc = subprocess.Popen(self.args, stdout=self.log,
-                                     stderr=subprocess.STDOUT, cwd=REPO)
+                                     stderr=subprocess.STDOUT, cwd=cwd)
         for _ in range(100):
             try:
                 socket.create_connection(('127.0.0.1', PORT)).close()
@@ -509,6 +512,77 @@ def test_control():
     srv.stop()
 
 
+def test_capture():
+    path = os.path.join(LOGS, 'can-server-capture.pcapng')
+    srv = Server('capture', '--bus', 'canbus0', '--bus',
+                 'canbus1,bitrate=500000', '--capture', path)
+    a, b = Session('canbus0'), Session('canbus0')
+    a.send('< send 123 2 11 22 >< send 1ABCDEF0 1 33 >< sendrtr 456 2 >')
+    b.send('< send 7FF 0 >')
+    lone = Session('canbus1')
+    lone.send('< send 100 1 AA >')
+    slow = Session()
+    slow.send('< canbus1 B 250000 875 250 2 3 2 1 16 >')
+    slow.element()
+    slow.open('canbus1')
+    slow.send('< send 200 0 >')
+    time.sleep(0.3)
+    srv.stop()
+    r = subprocess.run(
+        ['tshark', '-r', path, '--disable-protocol', 'autosar-nm',
+         '--disable-protocol', 'ipdum', '--disable-protocol', 'signal_pdu',
+         '-T', 'fields', '-E', 'separator=|', '-e', 'frame.interface_name',
+         '-e', 'can.id', '-e', 'can.flags.xtd', '-e', 'can.flags.rtr',
+         '-e', 'can.flags.err', '-e', 'can.len', '-e', 'data.data',
+         '-e', 'frame.comment'],
+        capture_output=True, text=True, timeout=60)
+    rows = [line.split('|') for line in r.stdout.splitlines()]
+    # (a remote frame's record has zeros where data would be)
+    frames = [(x[0], int(x[1]), x[2], x[3], x[5],
+               '' if x[3] == '1' else x[6]) for x in rows if x[4] != '1']
+    tap(r.returncode == 0 and frames == [
+        ('canbus0', 0x123, '0', '0', '2', '1122'),
+        ('canbus0', 0x1abcdef0, '1', '0', '1', '33'),
+        ('canbus0', 0x456, '0', '1', '2', ''),
+        ('canbus0', 0x7ff, '0', '0', '0', '')],
+        'tshark reads the capture: the 4 frames of canbus0, exact, in '
+        'order, on interface canbus0', r.stderr, rows)
+    errs = [(x[0], x[7].startswith('sender: client 127.0.0.1:')) for x in rows
+            if x[4] == '1']
+    tap(errs == [('canbus1', True), ('canbus1', True)],
+        "and on canbus1 the lone sender's ACK error and the bitrate "
+        'mismatch, as error frames with their senders', rows)
+    tap(all(x[7].startswith('sender: client 127.0.0.1:') for x in rows),
+        'every record names its sender')
+    for x in (a, b, lone, slow):
+        x.close()
+    r = subprocess.run([SERVER, '--bus', 'canbus0', '--capture',
+                        '/nonexistent/x.pcapng'], capture_output=True,
+                       text=True, timeout=10)
+    tap(r.returncode != 0 and '--capture /nonexistent/x.pcapng' in r.stderr,
+        'a capture file that cannot be written is refused', r.stderr)
+
+    # can.rst's two commands, as they stand, in build/test-logs
+    with open(os.path.join(REPO, 'docs/system/devices/can.rst')) as f:
+        lines = [line.strip() for line in f]
+    cmd = next(x for x in lines if x.startswith('build/qemu-can-server') and
+               '--capture' in x).split()
+    show = next(x for x in lines if x.startswith('tshark -r canbus0')).split()
+    srv = Server('capture-docs', argv=[SERVER] + cmd[1:], cwd=LOGS)
+    a, b = Session('canbus0'), Session('canbus0')
+    a.send('< send 321 1 01 >')
+    time.sleep(0.3)
+    srv.stop()
+    r = subprocess.run(show, capture_output=True, text=True, timeout=60,
+                       cwd=LOGS)
+    tap(r.returncode == 0 and
+        r.stdout.startswith('canbus0\t801\tsender: client 127.0.0.1:'),
+        "docs: can.rst's --capture command and its tshark line",
+        r.stdout, r.stderr)
+    a.close()
+    b.close()
+
+
 def test_fuzz():
     srv = Server('fuzz', '--bus', 'canbus0')
     rnd = random.Random(7)
@@ -853,6 +927,7 @@ def main():
     return tapcases.run((('python-can', test_python_can),
                          ('wire', test_wire), ('protocol', test_protocol),
                          ('bcm', test_bcm), ('control', test_control),
+                         ('capture', test_capture),
                          ('fuzz', test_fuzz), ('slow', test_slow),
                          ('limits', test_limits), ('docs', test_docs),
                          ('qemu-restart', test_qemu_restart),
