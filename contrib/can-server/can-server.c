@@ -17,7 +17,8 @@
  * least a millisecond, a few jobs per client.
  *
  * --capture writes every frame of the buses, and the errors, to a pcapng
- * file with net/can's own records, one interface per bus.
+ * file with net/can's own records, one interface per bus; --display
+ * prints them as can-display does, with the same code.
  *
  * One thread, one poll() loop, non-blocking sockets.  Each client's
  * output is bounded: a client that does not read is dropped, logged and
@@ -33,6 +34,8 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/sockets.h"
+#include "net/can_candump.h"
+#include "net/can_canopen.h"
 #include "net/can_error_frame.h"
 #include "net/can_pcap.h"
 #include "net/can_socketcand.h"
@@ -131,6 +134,8 @@ typedef struct Server {
     uint64_t bcm_errors;        /* BCM commands refused: limits, no job */
     uint64_t slow_dropped;
 
+    bool display;               /* --display */
+    bool display_canopen;       /* --display=canopen */
     FILE *capture;              /* --capture, until a write fails */
     const char *capture_path;
     GByteArray *capture_buf;
@@ -240,29 +245,18 @@ static bool bitrates_differ(const Client *a, const Client *b)
     return ra && rb && ra != rb;
 }
 
-/*
- * @event on @bus at @stamp (us) into the capture: a frame, or the error
- * frame that says what happened to it.  A failed write ends the capture.
- */
-static void capture_event(Server *s, Bus *bus, const CanBusEvent *event,
-                          int64_t stamp)
+/* @frame, sent by @sender on @bus at @stamp (us), into the capture */
+static void capture_frame(Server *s, Bus *bus, const qemu_can_frame *frame,
+                          const char *sender, int64_t stamp)
 {
-    g_autofree char *comment = NULL;
-    const qemu_can_frame *frame = event->frame;
-    qemu_can_frame err;
+    g_autofree char *comment = g_strdup_printf("sender: %s", sender);
 
-    if (!s->capture) {
-        return;
-    }
-    if (can_error_frame_of_event(event, &err)) {
-        frame = &err;
-    }
-    comment = g_strdup_printf("sender: %s", event->client);
     g_byte_array_set_size(s->capture_buf, 0);
     can_pcapng_packet(s->capture_buf, bus - s->buses, stamp * 1000, frame,
                       comment);
     if (fwrite(s->capture_buf->data, s->capture_buf->len, 1,
                s->capture) != 1) {
+        /* a failed write ends the capture */
         fprintf(stderr, "qemu-can-server: --capture %s: %s; capture ended "
                 "after %" PRIu64 " frames\n", s->capture_path,
                 strerror(errno), s->captured);
@@ -271,6 +265,32 @@ static void capture_event(Server *s, Bus *bus, const CanBusEvent *event,
         return;
     }
     s->captured++;
+}
+
+/*
+ * @event on @bus at @stamp (us), for --capture and --display: a frame, or
+ * the error frame that says what happened to it
+ */
+static void bus_event(Server *s, Bus *bus, const CanBusEvent *event,
+                      int64_t stamp)
+{
+    const qemu_can_frame *frame = event->frame;
+    qemu_can_frame err;
+
+    if (can_error_frame_of_event(event, &err)) {
+        frame = &err;
+    }
+    if (s->capture) {
+        capture_frame(s, bus, frame, event->client, stamp);
+    }
+    if (s->display) {
+        g_autoptr(GString) line = g_string_new(NULL);
+
+        can_candump_format_shown(line, stamp * 1000, bus->name, frame,
+                                 s->display_canopen ?
+                                 can_canopen_describe : NULL, event->client);
+        fputs(line->str, stdout);
+    }
 }
 
 /* @frame written to @c, a client of @bus */
@@ -371,7 +391,7 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
     }
     if (mismatch) {
         /* the receivers at the other bitrate see stuff errors */
-        capture_event(s, bus, &(CanBusEvent) {
+        bus_event(s, bus, &(CanBusEvent) {
             .type = CAN_BUS_EVENT_ERROR_FLAG, .client = c->name,
             .frame = frame, .error.kind = CAN_BUS_ERROR_STUFF,
         }, stamp);
@@ -387,7 +407,7 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         return;
     }
     if (!peers) {
-        capture_event(s, bus, &(CanBusEvent) {
+        bus_event(s, bus, &(CanBusEvent) {
             .type = CAN_BUS_EVENT_ACK_ERROR, .client = c->name,
             .frame = frame,
         }, stamp);
@@ -395,7 +415,7 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         client_error_frame(s, c, CAN_ERR_ACK);
         return;
     }
-    capture_event(s, bus, &(CanBusEvent) {
+    bus_event(s, bus, &(CanBusEvent) {
         .type = CAN_BUS_EVENT_FRAME, .client = c->name, .frame = frame,
     }, stamp);
     bus->frames++;
@@ -984,6 +1004,7 @@ static void server_run(Server *s)
             /* what the loop captured is in the file before it waits */
             fflush(s->capture);
         }
+        fflush(stdout);
         next = next_timer(s);
         if (next != INT64_MAX) {
             next = MAX(next - now_mono(), 0);
@@ -1104,6 +1125,8 @@ static void usage(FILE *f)
 "  -c, --max-clients N      clients at once (default %d)\n"
 "  -w, --capture FILE       every frame of the buses, and the errors, to\n"
 "                           FILE in pcapng (one interface per bus)\n"
+"  -d, --display[=canopen]  print them on stdout as candump does, or\n"
+"                           also decoded as CANopen objects\n"
 "  -h, --help               this text\n"
 "\n"
 "SIGUSR1 prints the counters; SIGINT and SIGTERM print them and exit.\n",
@@ -1117,6 +1140,7 @@ int main(int argc, char **argv)
         { "bus", required_argument, NULL, 'b' },
         { "max-clients", required_argument, NULL, 'c' },
         { "capture", required_argument, NULL, 'w' },
+        { "display", optional_argument, NULL, 'd' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -1128,7 +1152,8 @@ int main(int argc, char **argv)
     uint32_t v;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, "l:b:c:w:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "l:b:c:w:d::h", longopts,
+                              NULL)) != -1) {
         switch (opt) {
         case 'l':
             listen_addr = optarg;
@@ -1147,6 +1172,15 @@ int main(int argc, char **argv)
             break;
         case 'w':
             s.capture_path = optarg;
+            break;
+        case 'd':
+            if (optarg && strcmp(optarg, "canopen")) {
+                fprintf(stderr, "qemu-can-server: --display=%s: only "
+                        "--display or --display=canopen\n", optarg);
+                return 1;
+            }
+            s.display = true;
+            s.display_canopen = optarg != NULL;
             break;
         case 'h':
             usage(stdout);

@@ -41,6 +41,17 @@ void can_candump_format_line(GString *out, uint64_t ts_ns, const char *bus,
 void can_candump_format_display(GString *out, const char *bus,
                                 const qemu_can_frame *frame);
 
+/*
+ * The line can-display shows, with its newline: the time, the line above,
+ * what @describe (can_canopen_describe(), or NULL) says of the frame if it
+ * says anything, and "<@sender>" unless @sender is NULL.
+ */
+void can_candump_format_shown(GString *out, uint64_t ts_ns, const char *bus,
+                              const qemu_can_frame *frame,
+                              bool (*describe)(GString *out,
+                                               const qemu_can_frame *frame),
+                              const char *sender);
+
 typedef struct CanCandumpRecord {
     uint64_t ts_ns;
     char ifname[CAN_CANDUMP_IFNAME_MAX + 1];

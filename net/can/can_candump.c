@@ -104,6 +104,26 @@ void can_candump_format_display(GString *out, const char *bus,
     }
 }
 
+void can_candump_format_shown(GString *out, uint64_t ts_ns, const char *bus,
+                              const qemu_can_frame *frame,
+                              bool (*describe)(GString *out,
+                                               const qemu_can_frame *frame),
+                              const char *sender)
+{
+    can_candump_format_time(out, ts_ns);
+    can_candump_format_display(out, bus, frame);
+    if (describe) {
+        g_string_append(out, "  ");
+        if (!describe(out, frame)) {
+            g_string_truncate(out, out->len - 2);
+        }
+    }
+    if (sender) {
+        g_string_append_printf(out, "  <%s>", sender);
+    }
+    g_string_append_c(out, '\n');
+}
+
 /* @n hex digits at @s; false if any is not one */
 static bool parse_hex(const char *s, unsigned n, uint32_t *value)
 {

@@ -57,18 +57,9 @@ static void can_display_observe(CanBusClientState *client,
     if (can_error_frame_of_event(event, &err)) {
         frame = &err;
     }
-    can_candump_format_time(line, event->time_ns);
-    can_candump_format_display(line, s->bus_name, frame);
-    if (s->decode == CAN_DISPLAY_DECODE_CANOPEN) {
-        g_string_append(line, "  ");
-        if (!can_canopen_describe(line, frame)) {
-            g_string_truncate(line, line->len - 2);
-        }
-    }
-    if (event->client) {
-        g_string_append_printf(line, "  <%s>", event->client);
-    }
-    g_string_append_c(line, '\n');
+    can_candump_format_shown(line, event->time_ns, s->bus_name, frame,
+                             s->decode == CAN_DISPLAY_DECODE_CANOPEN ?
+                             can_canopen_describe : NULL, event->client);
 
     if (!qemu_chr_fe_backend_connected(&s->chr)) {
         fputs(line->str, stderr);

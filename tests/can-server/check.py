@@ -21,6 +21,8 @@
 #   capture     --capture FILE: tshark reads every frame of both buses,
 #               on an interface each, with its sender, and the ACK and
 #               bitrate errors as error frames
+#   display     --display and --display=canopen print the frames and
+#               errors as can-display does, CANopen decoded, senders named
 #   fuzz        random, huge and half-closed input: answered, counted,
 #               the server still serves
 #   slow        a client that never reads is dropped and counted; the
@@ -41,6 +43,7 @@
 
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -583,6 +586,64 @@ def test_capture():
     b.close()
 
 
+def display_lines(srv):
+    with open(srv.log_path) as f:
+        return [line.rstrip('\n') for line in f if line.startswith('(')]
+
+
+def test_display():
+    for opt in ('--display=canopen', '--display'):
+        srv = Server('display', '--bus', 'canbus0', '--bus', 'canbus1', opt)
+        a, b = Session('canbus0'), Session('canbus0')
+        a.send('< send 000 2 01 05 >< send 1ABCDEF0 1 33 >')
+        b.send('< sendrtr 705 1 >')
+        lone = Session('canbus1')
+        lone.send('< send 100 0 >')
+        time.sleep(0.3)
+        srv.stop()
+        lines = display_lines(srv)
+        shown = [re.sub(r'^\(\d+\.\d{6}\)|  <client 127\.0\.0\.1:\d+>$',
+                        '', x) for x in lines]
+        want = ['  canbus0  000   [2]  01 05',
+                '  canbus0  1ABCDEF0   [1]  33',
+                '  canbus0  705   [1]  remote request',
+                # CAN_ERR_ACK, as can_error_frame.c writes it for QEMU's
+                '  canbus1  200000A8   [8]  00 00 80 19 00 00 00 00']
+        if opt == '--display=canopen':
+            want[0] += '  NMT start node 5'
+            want[2] += '  node guarding request node 5'
+        tap(shown == want and all(re.search('<client 127.0.0.1:', x)
+                                  for x in lines),
+            '%s: every frame of both buses and the ACK error, with its '
+            'sender%s' % (opt, ', CANopen decoded' if 'canopen' in opt
+                          else ''), lines)
+        for x in (a, b, lone):
+            x.close()
+    # can.rst's command and the line it shows
+    with open(os.path.join(REPO, 'docs/system/devices/can.rst')) as f:
+        lines = [line.strip() for line in f]
+    cmd = next(x for x in lines if x.startswith('build/qemu-can-server') and
+               '--display' in x).split()
+    doc = next(x for x in lines if x.startswith('(') and
+               x.endswith('>') and '<client 127.0.0.1:' in x)
+    srv = Server('display-docs', argv=[SERVER] + cmd[1:])
+    a, b = Session('canbus0'), Session('canbus0')
+    a.send('< send 000 2 01 05 >')
+    time.sleep(0.3)
+    srv.stop()
+    norm = [re.sub(r'^\(\d+\.\d{6}\)|:\d+>$', '', x)
+            for x in display_lines(srv) + [doc]]
+    tap(len(norm) == 2 and norm[0] == norm[1],
+        "docs: can.rst's --display=canopen command prints the line it shows "
+        '(but the time and port)', norm)
+    a.close()
+    b.close()
+    r = subprocess.run([SERVER, '--bus', 'canbus0', '--display=x'],
+                       capture_output=True, text=True, timeout=10)
+    tap(r.returncode != 0 and 'only --display or --display=canopen' in
+        r.stderr, '--display=x refused', r.stderr)
+
+
 def test_fuzz():
     srv = Server('fuzz', '--bus', 'canbus0')
     rnd = random.Random(7)
@@ -928,6 +989,7 @@ def main():
                          ('wire', test_wire), ('protocol', test_protocol),
                          ('bcm', test_bcm), ('control', test_control),
                          ('capture', test_capture),
+                         ('display', test_display),
                          ('fuzz', test_fuzz), ('slow', test_slow),
                          ('limits', test_limits), ('docs', test_docs),
                          ('qemu-restart', test_qemu_restart),
