@@ -110,6 +110,12 @@ typedef struct Client {
     ScdReader reader;
     GByteArray *out;
     bool closing;               /* close once the output is written */
+    /*
+     * Our extension, for clients that ask with "< nodes >": "< nodes N >"
+     * whenever the number of other nodes on the bus changes
+     */
+    bool wants_nodes;
+    int told_nodes;
 
     SendJob jobs[BCM_MAX_JOBS];
     int n_jobs;
@@ -720,6 +726,34 @@ static void run_timers(Server *s)
     }
 }
 
+/*
+ * Tell the clients that asked how many other nodes their bus has, when
+ * that changed: a node alone gets no acknowledgement
+ */
+static void tell_nodes(Server *s)
+{
+    int i, j, n;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *c = s->clients[i];
+
+        if (!c->wants_nodes || c->closing) {
+            continue;
+        }
+        for (j = n = 0; j < s->n_clients; j++) {
+            Client *o = s->clients[j];
+
+            n += o != c && o->bus == c->bus && !o->closing;
+        }
+        if (n != c->told_nodes) {
+            g_autofree char *line = g_strdup_printf("< nodes %d >", n);
+
+            c->told_nodes = n;
+            client_say(s, c, line);
+        }
+    }
+}
+
 /* When run_timers() has something to do next; INT64_MAX: never */
 static int64_t next_timer(Server *s)
 {
@@ -825,6 +859,12 @@ static void client_element(Server *s, Client *c, const char *text,
         return;
     }
     if (bcm_command(s, c, &el)) {
+        return;
+    }
+    if (!strcmp(cmd, "nodes") && el.words == 1) {
+        /* told at the end of this round of the loop */
+        c->wants_nodes = true;
+        c->told_nodes = -1;
         return;
     }
     if (!strcmp(cmd, "statistics") && c->mode == MODE_CONTROL) {
@@ -1000,6 +1040,7 @@ static void server_run(Server *s)
         }
         run_timers(s);
         server_reap(s);
+        tell_nodes(s);
         if (s->capture) {
             /* what the loop captured is in the file before it waits */
             fflush(s->capture);

@@ -10,6 +10,12 @@
  * wait in a bounded queue.  When the server goes away the backend
  * connects again every second; frames from the bus meanwhile are lost
  * and counted, as on an unplugged cable.
+ *
+ * Once up it asks "< nodes >", qemu-can-server's extension: a server that
+ * knows it says how many other nodes its bus has, and while there are
+ * none the backend does not acknowledge the guest's frames, so that a
+ * guest alone on a server bus sees ACK errors as on a lone wire.  Any
+ * other server answers with an error and the backend acknowledges.
  */
 
 #include "qemu/osdep.h"
@@ -57,6 +63,9 @@ struct CanHostSocketcand {
     GQueue tx_queue;            /* of GString, one frame each */
     size_t tx_offset;           /* written of the head, before it blocked */
     bool warned_refused;
+    bool nodes_asked;           /* "< nodes >" sent, not yet answered */
+    bool nodes_known;           /* the server says how many nodes */
+    uint32_t nodes;             /* the other nodes of the server's bus */
 
     uint64_t rx_frames;         /* server -> bus */
     uint64_t tx_frames;         /* bus -> server */
@@ -186,12 +195,21 @@ static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
         can_bus_client_send(&ch->bus_client, &frame, 1);
         return;
     }
+    if (!strcmp(cmd, "nodes") && el->words == 2 &&
+        scd_parse_uint(el->word[1], UINT32_MAX, &s->nodes)) {
+        s->nodes_asked = false;
+        s->nodes_known = true;
+        return;
+    }
     if (!strcmp(cmd, "error")) {
         /* "< error CLASS SEC.USEC >" is an error frame, else a complaint */
         if (el->words == 3 && strchr(el->word[2], '.') &&
             qemu_strtoui(el->word[1], NULL, 16, &err_class) == 0) {
             s->rx_error_frames++;
             trace_can_socketcand_error_frame(s->host_name, err_class);
+        } else if (s->nodes_asked) {
+            /* the first complaint answers "< nodes >": not known here */
+            s->nodes_asked = false;
         } else {
             s->tx_refused++;
             trace_can_socketcand_refused(s->host_name, el->words > 1 ?
@@ -243,6 +261,13 @@ static void socketcand_element(void *opaque, const char *text, size_t len)
             s->state = SCD_RAWMODE;
             socketcand_command(s, "< rawmode >");
         } else {
+            /*
+             * Ahead of any frame, so that its answer comes first; written
+             * before the state is up, it is not counted as a frame
+             */
+            s->nodes_known = false;
+            s->nodes_asked = true;
+            socketcand_command(s, "< nodes >");
             s->state = SCD_UP;
             s->connects++;
             s->warned_refused = false;
@@ -356,6 +381,15 @@ static bool socketcand_can_receive(CanBusClientState *client)
     return true;
 }
 
+/* Nobody to acknowledge on the server's bus: the guest is alone */
+static bool socketcand_acks(CanBusClientState *client)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(
+        container_of(client, CanHostState, bus_client));
+
+    return !(s->state == SCD_UP && s->nodes_known && !s->nodes);
+}
+
 static ssize_t socketcand_receive(CanBusClientState *client,
                                   const qemu_can_frame *frames,
                                   size_t frames_cnt)
@@ -386,6 +420,7 @@ static ssize_t socketcand_receive(CanBusClientState *client,
 static const CanBusClientInfo socketcand_bus_client_info = {
     .can_receive = socketcand_can_receive,
     .receive = socketcand_receive,
+    .acks = socketcand_acks,
 };
 
 static bool socketcand_open(CanHostState *ch, CanBusState *bus, Error **errp)

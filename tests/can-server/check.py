@@ -37,6 +37,11 @@
 #   qemu-input  a fake server feeding can-host-socketcand malformed and
 #               huge input: counted, QEMU alive, a valid frame still taken
 #   qemu-errors can-host-socketcand's bad options
+#   nodes       the < nodes > extension: a client that asks is told how many
+#               other nodes its bus has, again at each change
+#   lone-guest  tests/guest/run lone-node with its lone board's bus on a
+#               server bus with no other node, through can-host-socketcand:
+#               the guest's driver sees ACK errors, ERROR-PASSIVE, TEC 128
 #   guests      two QEMU processes, each a Linux guest on can-host-socketcand,
 #               with python-can's socketcand client on the same server bus:
 #               every frame each sends reaches the other two
@@ -966,6 +971,66 @@ def test_qemu_errors():
             r.stderr.strip())
 
 
+def test_nodes():
+    srv = Server('nodes', '--bus', 'canbus0', '--bus', 'canbus1')
+    a = Session('canbus0')
+    a.send('< nodes >')
+    first = a.element()
+    b = Session('canbus0')
+    other = Session('canbus1')
+    second = a.element()
+    b.close()
+    third = a.element()
+    tap((first, second, third) == ('< nodes 0 >', '< nodes 1 >',
+                                   '< nodes 0 >'),
+        '< nodes >: 0 other nodes, 1 when another opens the bus, 0 when it '
+        'leaves; a node of canbus1 does not count',
+        first, second, third)
+    tap(other.elements() == [], 'a client that does not ask is not told')
+    a.close()
+    other.close()
+    srv.stop()
+
+
+def test_lone_guest():
+    srv = Server('lone-guest', '--bus', 'canbus0')
+    subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
+                   check=True)
+    env = dict(os.environ, QEMU=QEMU,
+               QCAN_LOG=os.path.join(LOGS, 'can-server-lone-guest.log'),
+               QCAN_DEVARGS='-object can-bus,id=lone -object can-bus,id=other '
+               '-device kvaser_pci,canbus=lone -device kvaser_pci,canbus=other '
+               '-object ' + socketcand_object().replace('canbus=canbus0',
+                                                        'canbus=lone'))
+    r = subprocess.run([os.path.join(REPO, 'tests/guest/run'), 'lone-node'],
+                       env=env, capture_output=True, text=True, timeout=600)
+    tap(r.returncode == 0, 'lone-node with its bus on a server bus alone: '
+        'ACK errors, ERROR-PASSIVE, berr-counter tx 128, as on a lone local '
+        'bus', r.stdout.strip(), r.stderr.strip()[-500:])
+    st = srv.stats()
+    tap(st.get('bus.canbus0.ack-errors', 0) >= 1 and
+        st.get('bus.canbus0.frames') == 0,
+        'the server saw the unacknowledged frame: ACK errors, nothing '
+        'delivered', st)
+    # with python-can on the server bus the guest is no longer alone
+    py = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
+                 channel='canbus0')
+    r = subprocess.run([os.path.join(REPO, 'tests/guest/run'), 'lone-node'],
+                       env=env, capture_output=True, text=True, timeout=600)
+    got = []
+    while True:
+        m = py.recv(0.5)
+        if m is None:
+            break
+        got.append((m.arbitration_id, bytes(m.data)))
+    tap(r.returncode != 0 and (0x123, b'\x11\x22\x33\x44') in got,
+        'the same with python-can on the server bus: acknowledged, so '
+        'lone-node fails, and python-can has the frame', r.stdout.strip(),
+        got[:3])
+    py.shutdown()
+    srv.stop()
+
+
 def test_guests():
     srv = Server('guests', '--bus', 'canbus0')
     bus = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
@@ -995,6 +1060,8 @@ def main():
                          ('qemu-restart', test_qemu_restart),
                          ('qemu-input', test_qemu_input),
                          ('qemu-errors', test_qemu_errors),
+                         ('nodes', test_nodes),
+                         ('lone-guest', test_lone_guest),
                          ('guests', test_guests)))
 
 
