@@ -7,6 +7,9 @@
 #ifndef CAN_BOARD_TYPES_H
 #define CAN_BOARD_TYPES_H
 
+#include "libqos/pci.h"
+#include "hw/pci/pci_regs.h"
+
 typedef enum Chip {
     CHIP_SJA1000,
     CHIP_CTUCANFD,
@@ -56,5 +59,17 @@ static const BoardType board_types[] = {
     { "adlink_pci7841-2", "adlink_pci7841,channels=2", 2, CHIP_SJA1000,
       2, 0, 0x80 },
 };
+
+/* Does BAR @i exist?  Sizing it writes all ones; 0 back means no BAR. */
+static inline bool board_bar_present(QPCIDevice *dev, int i)
+{
+    uint8_t reg = PCI_BASE_ADDRESS_0 + 4 * i;
+    uint32_t old = qpci_config_readl(dev, reg), probe;
+
+    qpci_config_writel(dev, reg, 0xffffffff);
+    probe = qpci_config_readl(dev, reg);
+    qpci_config_writel(dev, reg, old);
+    return probe & ~0xfu;
+}
 
 #endif

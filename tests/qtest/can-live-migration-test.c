@@ -87,17 +87,6 @@ static const CanMsg board_frame = {
     .id = 0x456, .ext = true, .dlc = 3, .data = { 0xa1, 0xb2, 0xc3 },
 };
 
-static bool bar_present(QPCIDevice *dev, int i)
-{
-    uint8_t reg = PCI_BASE_ADDRESS_0 + 4 * i;
-    uint32_t old = qpci_config_readl(dev, reg), probe;
-
-    qpci_config_writel(dev, reg, 0xffffffff);
-    probe = qpci_config_readl(dev, reg);
-    qpci_config_writel(dev, reg, old);
-    return probe & ~0xfu;
-}
-
 /*
  * Find the boards and map their BARs.  libqos gives the destination the
  * addresses it gave the source, which are those its BARs migrated with.
@@ -115,7 +104,7 @@ static void node_map(Node *n)
     qpci_device_enable(n->dev);
     qpci_device_enable(n->partner_dev);
     for (b = 0; b < MAX_BARS; b++) {
-        if (bar_present(n->dev, b)) {
+        if (board_bar_present(n->dev, b)) {
             n->bars[b] = qpci_iomap(n->dev, b, NULL);
         }
     }

@@ -53,18 +53,6 @@ typedef struct Rig {
 static uint32_t seed;
 static uint64_t ops_per_run = DEFAULT_OPS;
 
-/* Does BAR @i exist?  Sizing it writes all ones; 0 back means no BAR. */
-static bool bar_present(QPCIDevice *dev, int i)
-{
-    uint8_t reg = PCI_BASE_ADDRESS_0 + 4 * i;
-    uint32_t old = qpci_config_readl(dev, reg), probe;
-
-    qpci_config_writel(dev, reg, 0xffffffff);
-    probe = qpci_config_readl(dev, reg);
-    qpci_config_writel(dev, reg, old);
-    return probe & ~0xfu;
-}
-
 static QPCIDevice *map_dev(Rig *r, int slot)
 {
     QPCIDevice *dev = qpci_device_find(r->bus, QPCI_DEVFN(slot, 0));
@@ -97,7 +85,7 @@ static void rig_map(Rig *r)
     r->bus = qpci_new_pc(r->qts, NULL);
     r->dev = map_dev(r, BOARD_SLOT);
     for (b = 0; b < 6; b++) {
-        if (bar_present(r->dev, b)) {
+        if (board_bar_present(r->dev, b)) {
             r->bars[b].bar = qpci_iomap(r->dev, b, &r->bars[b].size);
             r->n_bars = b + 1;
         }
