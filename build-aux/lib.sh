@@ -306,6 +306,22 @@ build_targets() {
     done < <(unit_patterns)
 }
 
+# The daemons of contrib/ that a build in folder $1 defines and the tests
+# run: qemu-can-server and vhost-device-can, as paths under $1.
+contrib_targets() {
+    local t
+    local -A defined=()
+    while IFS=: read -r t _; do
+        defined[$t]=1
+    done < <(ninja -C "$1" -t targets all)
+    for t in contrib/can-server/qemu-can-server \
+             contrib/vhost-device-can/vhost-device-can; do
+        if [[ -n ${defined[$t]:-} ]]; then
+            printf '%s\n' "$t"
+        fi
+    done
+}
+
 # Print the targets among "${@:4}" that are tests/$1/PATTERN ($3), or note
 # that there are none ($2: what they are)
 match_targets() {

@@ -54,7 +54,14 @@ static char *daemon_binary(void)
         return bin;
     }
     g_free(bin);
-    return g_build_filename(dir, "vhost-device-can", NULL);
+    bin = g_build_filename(dir, "vhost-device-can", NULL);
+    if (!g_file_test(bin, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_message("vhost-device-can is not built beside %s: "
+                       "build it or set VHOST_DEVICE_CAN",
+                       g_getenv("QTEST_QEMU_BINARY"));
+    }
+    g_assert_true(g_file_test(bin, G_FILE_TEST_IS_EXECUTABLE));
+    return bin;
 }
 
 /* Wait for @path to exist, as a daemon's socket does once it listens */
