@@ -292,3 +292,55 @@ wait_rx_packets() {
     done
     echo "$_rx"
 }
+
+# burst_listen COUNT IDLE_MS: the receiving end of a burst can0 -> can1
+# (scenarios burst.sh, migrate-burst.sh): both up, and a candump of COUNT
+# frames on can1 into /tmp/burst.log that gives up after IDLE_MS without
+# one.  A slow candump must not be mistaken for controller loss: its
+# socket gets a big buffer and it reports socket-level drops (-d).  Sets
+# LISTENER_PID.
+burst_listen() {
+    local b_ifs
+    b_ifs=$(can_ifaces | tr '\n' ' ')
+    [ "$b_ifs" = "can0 can1 " ] || die "expected can0 and can1, got '$b_ifs'"
+    can_up can0
+    can_up can1
+    echo 16777216 > /proc/sys/net/core/rmem_max
+    listen /tmp/burst.log /tmp/candump.err can1 candump -L -d -r 16000000 -n "$1" -T "$2" can1
+}
+
+# burst_send COUNT: COUNT frames on can0 back to back, polling on ENOBUFS
+# so that the sender never drops.  -I i / -D i: an incrementing id and a
+# 64-bit little-endian counter as data, so that loss and reordering show
+# per frame.  -x: no local echo to other sockets on can0 (nobody listens
+# there).
+burst_send() {
+    cangen can0 -g 0 -p 10 -n "$1" -I i -L 8 -D i -x || fail "cangen exited with $?"
+}
+
+# burst_frames: the frames of /tmp/burst.log, as ID#DATA, into
+# /tmp/burst.frames; prints how many.
+burst_frames() {
+    grep '^(' /tmp/burst.log | awk '{ print $3 }' > /tmp/burst.frames
+    wc -l < /tmp/burst.frames
+}
+
+# burst_seq_breaks [id]: how many frames of /tmp/burst.frames do not follow
+# the one before: the counter in data bytes 0..3 (little endian) must
+# advance by exactly 1 a frame, and with "id" the 11-bit id by 1 modulo
+# 0x800.  The first 5 breaks go to stderr.
+burst_seq_breaks() {
+    awk -F'#' -v ids="${1:-}" '
+    function hex(s,  i, v) { v = 0; s = toupper(s)
+        for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1
+        return v }
+    { id = hex($1); d = $2
+      c = hex(substr(d, 1, 2)) + 256 * hex(substr(d, 3, 2)) + 65536 * hex(substr(d, 5, 2)) + 16777216 * hex(substr(d, 7, 2))
+      if (NR > 1 && (c != pc + 1 || (ids && id != (pid + 1) % 2048))) {
+          bad++
+          if (bad <= 5 && ids) printf "seq break at frame %d: %s after id %03X counter %d\n", NR, $0, pid, pc > "/dev/stderr"
+          else if (bad <= 5) printf "seq break at frame %d: %s after counter %d\n", NR, $0, pc > "/dev/stderr"
+      }
+      pc = c; pid = id }
+    END { print bad + 0 }' /tmp/burst.frames
+}
