@@ -88,4 +88,41 @@ bool can_host_check_settable(CanHostState *ch, const char *name,
 void can_host_set_str(Object *obj, const char *name, char **slot,
                       const char *value, Error **errp);
 
+/*
+ * What a backend has for its host socket, waiting while the socket pushes
+ * back: at most @limit items, the rest dropped and counted.
+ */
+typedef struct CanHostTxQueue {
+    GQueue items;
+    guint limit;
+    GDestroyNotify free_item;
+    uint64_t *dropped;          /* the backend's counter of items lost */
+} CanHostTxQueue;
+
+/* What a backend's send callback did with the queue's head */
+typedef enum CanHostTxResult {
+    CAN_HOST_TX_SENT,           /* gone: freed, the next one goes */
+    /*
+     * Not now: it stays at the head and the flush stops; the callback has
+     * arranged to flush again (a watch, a timer), or emptied the queue.
+     */
+    CAN_HOST_TX_AGAIN,
+    CAN_HOST_TX_DROPPED,        /* cannot go: counted, freed, the next goes */
+} CanHostTxResult;
+
+typedef CanHostTxResult (*CanHostTxSend)(void *item, void *opaque);
+
+void can_host_tx_queue_init(CanHostTxQueue *q, guint limit,
+                            GDestroyNotify free_item, uint64_t *dropped);
+
+/* Queue @item; if the queue is full, free it, count it and return false */
+bool can_host_tx_queue_push(CanHostTxQueue *q, void *item);
+
+/* Hand the items to @send, oldest first, until empty or CAN_HOST_TX_AGAIN */
+void can_host_tx_queue_flush(CanHostTxQueue *q, CanHostTxSend send,
+                             void *opaque);
+
+/* Free what waits, uncounted: how many there were */
+guint can_host_tx_queue_clear(CanHostTxQueue *q);
+
 #endif

@@ -153,6 +153,55 @@ ssize_t can_host_recv(int fd, void *buf, size_t size,
     return len;
 }
 
+void can_host_tx_queue_init(CanHostTxQueue *q, guint limit,
+                            GDestroyNotify free_item, uint64_t *dropped)
+{
+    g_queue_init(&q->items);
+    q->limit = limit;
+    q->free_item = free_item;
+    q->dropped = dropped;
+}
+
+bool can_host_tx_queue_push(CanHostTxQueue *q, void *item)
+{
+    if (g_queue_get_length(&q->items) >= q->limit) {
+        (*q->dropped)++;
+        q->free_item(item);
+        return false;
+    }
+    g_queue_push_tail(&q->items, item);
+    return true;
+}
+
+void can_host_tx_queue_flush(CanHostTxQueue *q, CanHostTxSend send,
+                             void *opaque)
+{
+    void *item;
+
+    while ((item = g_queue_peek_head(&q->items))) {
+        switch (send(item, opaque)) {
+        case CAN_HOST_TX_AGAIN:
+            /* the queue may be empty now: nothing more of it is touched */
+            return;
+        case CAN_HOST_TX_DROPPED:
+            (*q->dropped)++;
+            break;
+        case CAN_HOST_TX_SENT:
+            break;
+        }
+        g_queue_pop_head(&q->items);
+        q->free_item(item);
+    }
+}
+
+guint can_host_tx_queue_clear(CanHostTxQueue *q)
+{
+    guint n = g_queue_get_length(&q->items);
+
+    g_queue_clear_full(&q->items, q->free_item);
+    return n;
+}
+
 static char *can_host_get_bus(Object *obj, Error **errp)
 {
     CanHostState *ch = CAN_HOST(obj);

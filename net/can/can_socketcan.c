@@ -56,7 +56,7 @@ struct CanHostSocketCAN {
     QEMUTimer *tx_retry;        /* the interface's queue is full */
     QEMUTimer *rebind;          /* the interface is gone */
     bool gone;
-    GQueue tx_queue;            /* of struct canfd_frame, with its MTU */
+    CanHostTxQueue tx_queue;    /* of SocketCANTxFrame */
 
     uint64_t rx_frames;         /* host -> bus */
     uint64_t tx_frames;         /* bus -> host */
@@ -290,43 +290,42 @@ static ssize_t socketcan_write(CanHostSocketCAN *s, SocketCANTxFrame *tx)
 }
 
 /*
- * Send what waits in the queue until it is empty, or the socket's buffer
- * is full (wait until the socket is writable), or the interface's queue
- * is (the socket stays writable: wait a while).
+ * Send the queue's head; when the socket's buffer is full, wait until the
+ * socket is writable; when the interface's queue is (the socket stays
+ * writable), wait a while.
  */
+static CanHostTxResult socketcan_send(void *item, void *opaque)
+{
+    CanHostSocketCAN *s = opaque;
+    SocketCANTxFrame *tx = item;
+    ssize_t len = socketcan_write(s, tx);
+
+    if (len == QIO_CHANNEL_ERR_BLOCK) {
+        s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc), G_IO_OUT,
+                                            socketcan_writable, s, NULL);
+        return CAN_HOST_TX_AGAIN;
+    }
+    if (len == SOCKETCAN_ERR_NOBUFS) {
+        trace_can_socketcan_tx_busy(s->ifname, tx->frame.can_id);
+        timer_mod(s->tx_retry, qemu_clock_get_us(QEMU_CLOCK_REALTIME) +
+                  SOCKETCAN_RETRY_US);
+        return CAN_HOST_TX_AGAIN;
+    }
+    if (len < 0) {
+        /* the interface is down, gone, or its MTU shrank: lost */
+        if (tx->mtu == CANFD_MTU) {
+            socketcan_check_mtu(s);
+        }
+        return CAN_HOST_TX_DROPPED;
+    }
+    s->tx_frames++;
+    return CAN_HOST_TX_SENT;
+}
+
 static void socketcan_flush(CanHostSocketCAN *s)
 {
-    SocketCANTxFrame *tx;
-    ssize_t len;
-
-    if (s->tx_watch || timer_pending(s->tx_retry)) {
-        return;
-    }
-    while ((tx = g_queue_peek_head(&s->tx_queue))) {
-        len = socketcan_write(s, tx);
-        if (len == QIO_CHANNEL_ERR_BLOCK) {
-            s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
-                                                G_IO_OUT, socketcan_writable,
-                                                s, NULL);
-            return;
-        }
-        if (len == SOCKETCAN_ERR_NOBUFS) {
-            trace_can_socketcan_tx_busy(s->ifname, tx->frame.can_id);
-            timer_mod(s->tx_retry, qemu_clock_get_us(QEMU_CLOCK_REALTIME) +
-                      SOCKETCAN_RETRY_US);
-            return;
-        }
-        g_queue_pop_head(&s->tx_queue);
-        if (len < 0) {
-            /* the interface is down, gone, or its MTU shrank: lost */
-            s->tx_dropped++;
-            if (tx->mtu == CANFD_MTU) {
-                socketcan_check_mtu(s);
-            }
-        } else {
-            s->tx_frames++;
-        }
-        g_free(tx);
+    if (!s->tx_watch && !timer_pending(s->tx_retry)) {
+        can_host_tx_queue_flush(&s->tx_queue, socketcan_send, s);
     }
 }
 
@@ -376,11 +375,6 @@ static ssize_t socketcan_receive(CanBusClientState *client,
             }
             continue;
         }
-        if (g_queue_get_length(&s->tx_queue) >= SOCKETCAN_TX_QUEUE_LEN) {
-            s->tx_dropped++;
-            trace_can_socketcan_tx_full(s->ifname, f->can_id);
-            continue;
-        }
         tx = g_new0(SocketCANTxFrame, 1);
         tx->frame.can_id = f->can_id;
         tx->frame.len = f->can_dlc;
@@ -395,8 +389,11 @@ static ssize_t socketcan_receive(CanBusClientState *client,
         if (!(f->can_id & QEMU_CAN_RTR_FLAG)) {
             memcpy(tx->frame.data, f->data, f->can_dlc);
         }
-        trace_can_socketcan_tx(s->ifname, f->can_id, f->can_dlc);
-        g_queue_push_tail(&s->tx_queue, tx);
+        if (can_host_tx_queue_push(&s->tx_queue, tx)) {
+            trace_can_socketcan_tx(s->ifname, f->can_id, f->can_dlc);
+        } else {
+            trace_can_socketcan_tx_full(s->ifname, f->can_id);
+        }
     }
     socketcan_flush(s);
     return frames_cnt;
@@ -506,7 +503,7 @@ static void socketcan_close(CanHostState *ch)
     g_clear_handle_id(&s->tx_watch, g_source_remove);
     g_clear_pointer(&s->tx_retry, timer_free);
     g_clear_pointer(&s->rebind, timer_free);
-    g_queue_clear_full(&s->tx_queue, g_free);
+    can_host_tx_queue_clear(&s->tx_queue);
     g_clear_pointer(&s->sioc, object_unref);
 }
 
@@ -550,7 +547,8 @@ static void socketcan_init(Object *obj)
 {
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
 
-    g_queue_init(&s->tx_queue);
+    can_host_tx_queue_init(&s->tx_queue, SOCKETCAN_TX_QUEUE_LEN, g_free,
+                           &s->tx_dropped);
     can_host_add_counters(obj, socketcan_counters,
                           ARRAY_SIZE(socketcan_counters));
 }

@@ -60,7 +60,7 @@ struct CanHostSocketcand {
     guint tx_watch;             /* the socket's buffer is full */
     QEMUTimer *reconnect;
     ScdReader reader;
-    GQueue tx_queue;            /* of GString, one frame each */
+    CanHostTxQueue tx_queue;    /* of GString, one frame each */
     size_t tx_offset;           /* written of the head, before it blocked */
     bool warned_refused;
     bool nodes_asked;           /* "< nodes >" sent, not yet answered */
@@ -80,14 +80,14 @@ struct CanHostSocketcand {
 
 static void socketcand_connect(CanHostSocketcand *s);
 
+static void socketcand_free_line(gpointer line)
+{
+    g_string_free(line, true);
+}
+
 static void socketcand_drop_queue(CanHostSocketcand *s)
 {
-    GString *line;
-
-    while ((line = g_queue_pop_head(&s->tx_queue))) {
-        s->tx_dropped++;
-        g_string_free(line, true);
-    }
+    s->tx_dropped += can_host_tx_queue_clear(&s->tx_queue);
     s->tx_offset = 0;
 }
 
@@ -116,17 +116,19 @@ static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
 static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
                                     gpointer opaque);
 
-/* Write what waits, until it is all written or the socket pushes back */
-static void socketcand_flush(CanHostSocketcand *s)
+/*
+ * Write the queue's head, all of it, unless the socket pushes back (then
+ * wait until it is writable) or fails (then drop the connection and what
+ * waits for it).
+ */
+static CanHostTxResult socketcand_send(void *item, void *opaque)
 {
-    GString *line;
+    CanHostSocketcand *s = opaque;
+    GString *line = item;
     Error *err = NULL;
     ssize_t n;
 
-    if (s->tx_watch || !s->sioc) {
-        return;
-    }
-    while ((line = g_queue_peek_head(&s->tx_queue))) {
+    while (s->tx_offset < line->len) {
         n = qio_channel_write(QIO_CHANNEL(s->sioc), line->str + s->tx_offset,
                               line->len - s->tx_offset, &err);
         if (n == QIO_CHANNEL_ERR_BLOCK) {
@@ -134,7 +136,7 @@ static void socketcand_flush(CanHostSocketcand *s)
                                                 G_IO_OUT,
                                                 socketcand_writable, s,
                                                 NULL);
-            return;
+            return CAN_HOST_TX_AGAIN;
         }
         if (n < 0) {
             s->link_errors++;
@@ -142,18 +144,21 @@ static void socketcand_flush(CanHostSocketcand *s)
                                             error_get_pretty(err));
             error_free(err);
             socketcand_disconnect(s, "write failed");
-            return;
+            return CAN_HOST_TX_AGAIN;
         }
         s->tx_offset += n;
-        if (s->tx_offset < line->len) {
-            continue;
-        }
-        g_queue_pop_head(&s->tx_queue);
-        g_string_free(line, true);
-        s->tx_offset = 0;
-        if (s->state == SCD_UP) {
-            s->tx_frames++;
-        }
+    }
+    s->tx_offset = 0;
+    if (s->state == SCD_UP) {
+        s->tx_frames++;
+    }
+    return CAN_HOST_TX_SENT;
+}
+
+static void socketcand_flush(CanHostSocketcand *s)
+{
+    if (!s->tx_watch && s->sioc) {
+        can_host_tx_queue_flush(&s->tx_queue, socketcand_send, s);
     }
 }
 
@@ -167,10 +172,13 @@ static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
     return G_SOURCE_REMOVE;
 }
 
-/* A protocol command of the handshake: ahead of any frame */
+/*
+ * A protocol command of the handshake: ahead of any frame, so the queue
+ * holds only the handshake's few and has room.
+ */
 static void socketcand_command(CanHostSocketcand *s, const char *text)
 {
-    g_queue_push_tail(&s->tx_queue, g_string_new(text));
+    can_host_tx_queue_push(&s->tx_queue, g_string_new(text));
     socketcand_flush(s);
 }
 
@@ -400,18 +408,20 @@ static ssize_t socketcand_receive(CanBusClientState *client,
     size_t i, n;
 
     for (i = 0; i < frames_cnt; i++) {
-        if (s->state != SCD_UP ||
-            g_queue_get_length(&s->tx_queue) >= SOCKETCAND_TX_QUEUE_LEN ||
-            (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
-            /* no connection, no room, or nothing the protocol sends */
+        if (s->state != SCD_UP || (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
+            /* no connection, or nothing the protocol sends */
             s->tx_dropped++;
             trace_can_socketcand_tx_dropped(s->host_name, frames[i].can_id);
             continue;
         }
         n = scd_format_send(&frames[i], line);
-        g_queue_push_tail(&s->tx_queue, g_string_new_len(line, n));
-        trace_can_socketcand_tx(s->host_name, frames[i].can_id,
-                                frames[i].can_dlc);
+        if (can_host_tx_queue_push(&s->tx_queue, g_string_new_len(line, n))) {
+            trace_can_socketcand_tx(s->host_name, frames[i].can_id,
+                                    frames[i].can_dlc);
+        } else {
+            /* no room */
+            trace_can_socketcand_tx_dropped(s->host_name, frames[i].can_id);
+        }
     }
     socketcand_flush(s);
     return frames_cnt;
@@ -469,7 +479,7 @@ static void socketcand_close(CanHostState *ch)
     socketcand_remove_watches(s);
     s->state = SCD_DISCONNECTED;
     g_clear_pointer(&s->reconnect, timer_free);
-    g_queue_clear_full(&s->tx_queue, (GDestroyNotify)g_string_free);
+    can_host_tx_queue_clear(&s->tx_queue);
     g_clear_pointer(&s->sioc, object_unref);
     g_clear_pointer(&s->addr, qapi_free_SocketAddress);
     g_clear_pointer(&s->host_name, g_free);
@@ -523,7 +533,8 @@ static void socketcand_init(Object *obj)
 {
     CanHostSocketcand *s = CAN_HOST_SOCKETCAND(obj);
 
-    g_queue_init(&s->tx_queue);
+    can_host_tx_queue_init(&s->tx_queue, SOCKETCAND_TX_QUEUE_LEN,
+                           socketcand_free_line, &s->tx_dropped);
     can_host_add_counters(obj, socketcand_counters,
                           ARRAY_SIZE(socketcand_counters));
     object_property_add_bool(obj, "connected", socketcand_get_connected,

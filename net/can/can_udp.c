@@ -56,7 +56,7 @@ struct CanHostUDP {
     QIOChannelSocket *tx_sioc;
     guint rx_watch;
     guint tx_watch;             /* the socket's buffer is full */
-    GQueue tx_queue;            /* of UDPPacket */
+    CanHostTxQueue tx_queue;    /* of UDPPacket */
 
     uint64_t rx_frames;         /* group -> bus */
     uint64_t tx_frames;         /* bus -> group */
@@ -154,39 +154,39 @@ static gboolean udp_writable(QIOChannel *ioc, GIOCondition cond,
                              gpointer opaque);
 
 /*
- * Send what waits in the queue until it is empty or the socket's buffer
- * is full (then wait until the socket is writable).
+ * Send the queue's head; when the socket's buffer is full, wait until the
+ * socket is writable.
  */
-static void udp_flush(CanHostUDP *s)
+static CanHostTxResult udp_send(void *item, void *opaque)
 {
-    UDPPacket *pkt;
+    CanHostUDP *s = opaque;
+    UDPPacket *pkt = item;
     Error *err = NULL;
     ssize_t len;
 
-    if (s->tx_watch) {
-        return;
+    len = qio_channel_write(QIO_CHANNEL(s->tx_sioc), (char *)pkt->data,
+                            pkt->len, &err);
+    if (len == QIO_CHANNEL_ERR_BLOCK) {
+        s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->tx_sioc), G_IO_OUT,
+                                            udp_writable, s, NULL);
+        return CAN_HOST_TX_AGAIN;
     }
-    while ((pkt = g_queue_peek_head(&s->tx_queue))) {
-        len = qio_channel_write(QIO_CHANNEL(s->tx_sioc), (char *)pkt->data,
-                                pkt->len, &err);
-        if (len == QIO_CHANNEL_ERR_BLOCK) {
-            s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->tx_sioc),
-                                                G_IO_OUT, udp_writable, s,
-                                                NULL);
-            return;
-        }
-        g_queue_pop_head(&s->tx_queue);
-        if (len < 0) {
-            /* e.g. the interface is down: this packet is lost */
-            s->tx_dropped++;
-            s->link_errors++;
-            trace_can_udp_link_error(s->host_name, "write",
-                                     error_get_pretty(err));
-            g_clear_pointer(&err, error_free);
-        } else {
-            s->tx_frames++;
-        }
-        g_free(pkt);
+    if (len < 0) {
+        /* e.g. the interface is down: this packet is lost */
+        s->link_errors++;
+        trace_can_udp_link_error(s->host_name, "write",
+                                 error_get_pretty(err));
+        error_free(err);
+        return CAN_HOST_TX_DROPPED;
+    }
+    s->tx_frames++;
+    return CAN_HOST_TX_SENT;
+}
+
+static void udp_flush(CanHostUDP *s)
+{
+    if (!s->tx_watch) {
+        can_host_tx_queue_flush(&s->tx_queue, udp_send, s);
     }
 }
 
@@ -215,15 +215,14 @@ static ssize_t udp_receive(CanBusClientState *client,
     size_t i;
 
     for (i = 0; i < frames_cnt; i++) {
-        if (g_queue_get_length(&s->tx_queue) >= UDP_TX_QUEUE_LEN) {
-            s->tx_dropped++;
-            trace_can_udp_tx_full(s->host_name, frames[i].can_id);
-            continue;
-        }
         pkt = g_new(UDPPacket, 1);
         pkt->len = can_udp_encode(&frames[i], now, pkt->data);
-        trace_can_udp_tx(s->host_name, frames[i].can_id, frames[i].can_dlc);
-        g_queue_push_tail(&s->tx_queue, pkt);
+        if (can_host_tx_queue_push(&s->tx_queue, pkt)) {
+            trace_can_udp_tx(s->host_name, frames[i].can_id,
+                             frames[i].can_dlc);
+        } else {
+            trace_can_udp_tx_full(s->host_name, frames[i].can_id);
+        }
     }
     udp_flush(s);
     return frames_cnt;
@@ -444,7 +443,7 @@ static void udp_close(CanHostState *ch)
 
     g_clear_handle_id(&s->rx_watch, g_source_remove);
     g_clear_handle_id(&s->tx_watch, g_source_remove);
-    g_queue_clear_full(&s->tx_queue, g_free);
+    can_host_tx_queue_clear(&s->tx_queue);
     g_clear_pointer(&s->rx_sioc, object_unref);
     g_clear_pointer(&s->tx_sioc, object_unref);
     g_clear_pointer(&s->host_name, g_free);
@@ -533,7 +532,8 @@ static void udp_init(Object *obj)
     s->port = UDP_DEFAULT_PORT;
     s->ifname = g_strdup(UDP_DEFAULT_IFNAME);
     s->ttl = UDP_DEFAULT_TTL;
-    g_queue_init(&s->tx_queue);
+    can_host_tx_queue_init(&s->tx_queue, UDP_TX_QUEUE_LEN, g_free,
+                           &s->tx_dropped);
     can_host_add_counters(obj, udp_counters,
                           ARRAY_SIZE(udp_counters));
 }
