@@ -9,6 +9,7 @@
 
 #include "net/can_emu.h"
 #include "qom/object.h"
+#include "io/channel.h"
 
 #define TYPE_CAN_HOST "can-host"
 OBJECT_DECLARE_TYPE(CanHostState, CanHostClass, CAN_HOST)
@@ -88,6 +89,21 @@ bool can_host_check_settable(CanHostState *ch, const char *name,
 void can_host_set_str(Object *obj, const char *name, char **slot,
                       const char *value, Error **errp);
 
+/* What a backend's send callback did with the queue's head */
+typedef enum CanHostTxResult {
+    CAN_HOST_TX_SENT,           /* gone: freed, the next one goes */
+    /* the channel's buffer is full: it stays; on again once writable */
+    CAN_HOST_TX_BLOCKED,
+    /*
+     * Not now: it stays at the head and the flush stops; the callback has
+     * arranged to flush again (a timer), or emptied the queue.
+     */
+    CAN_HOST_TX_AGAIN,
+    CAN_HOST_TX_DROPPED,        /* cannot go: counted, freed, the next goes */
+} CanHostTxResult;
+
+typedef CanHostTxResult (*CanHostTxSend)(void *item, void *opaque);
+
 /*
  * What a backend has for its host socket, waiting while the socket pushes
  * back: at most @limit items, the rest dropped and counted.
@@ -97,32 +113,25 @@ typedef struct CanHostTxQueue {
     guint limit;
     GDestroyNotify free_item;
     uint64_t *dropped;          /* the backend's counter of items lost */
+    CanHostTxSend send;
+    void *opaque;               /* @send's */
+    guint watch;                /* blocked: until the channel is writable */
 } CanHostTxQueue;
 
-/* What a backend's send callback did with the queue's head */
-typedef enum CanHostTxResult {
-    CAN_HOST_TX_SENT,           /* gone: freed, the next one goes */
-    /*
-     * Not now: it stays at the head and the flush stops; the callback has
-     * arranged to flush again (a watch, a timer), or emptied the queue.
-     */
-    CAN_HOST_TX_AGAIN,
-    CAN_HOST_TX_DROPPED,        /* cannot go: counted, freed, the next goes */
-} CanHostTxResult;
-
-typedef CanHostTxResult (*CanHostTxSend)(void *item, void *opaque);
-
 void can_host_tx_queue_init(CanHostTxQueue *q, guint limit,
-                            GDestroyNotify free_item, uint64_t *dropped);
+                            GDestroyNotify free_item, uint64_t *dropped,
+                            CanHostTxSend send, void *opaque);
 
 /* Queue @item; if the queue is full, free it, count it and return false */
 bool can_host_tx_queue_push(CanHostTxQueue *q, void *item);
 
-/* Hand the items to @send, oldest first, until empty or CAN_HOST_TX_AGAIN */
-void can_host_tx_queue_flush(CanHostTxQueue *q, CanHostTxSend send,
-                             void *opaque);
+/*
+ * Unless blocked already, hand the items to @send, oldest first, until
+ * none is left or one is not sent now; @ioc is the channel @send writes.
+ */
+void can_host_tx_queue_flush(CanHostTxQueue *q, QIOChannel *ioc);
 
-/* Free what waits, uncounted: how many there were */
+/* Free what waits, uncounted, and stop waiting: how many there were */
 guint can_host_tx_queue_clear(CanHostTxQueue *q);
 
 #endif

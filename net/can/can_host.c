@@ -154,12 +154,16 @@ ssize_t can_host_recv(int fd, void *buf, size_t size,
 }
 
 void can_host_tx_queue_init(CanHostTxQueue *q, guint limit,
-                            GDestroyNotify free_item, uint64_t *dropped)
+                            GDestroyNotify free_item, uint64_t *dropped,
+                            CanHostTxSend send, void *opaque)
 {
     g_queue_init(&q->items);
     q->limit = limit;
     q->free_item = free_item;
     q->dropped = dropped;
+    q->send = send;
+    q->opaque = opaque;
+    q->watch = 0;
 }
 
 bool can_host_tx_queue_push(CanHostTxQueue *q, void *item)
@@ -173,13 +177,29 @@ bool can_host_tx_queue_push(CanHostTxQueue *q, void *item)
     return true;
 }
 
-void can_host_tx_queue_flush(CanHostTxQueue *q, CanHostTxSend send,
-                             void *opaque)
+static gboolean can_host_tx_writable(QIOChannel *ioc, GIOCondition cond,
+                                     gpointer opaque)
+{
+    CanHostTxQueue *q = opaque;
+
+    q->watch = 0;
+    can_host_tx_queue_flush(q, ioc);
+    return G_SOURCE_REMOVE;
+}
+
+void can_host_tx_queue_flush(CanHostTxQueue *q, QIOChannel *ioc)
 {
     void *item;
 
+    if (q->watch) {
+        return;
+    }
     while ((item = g_queue_peek_head(&q->items))) {
-        switch (send(item, opaque)) {
+        switch (q->send(item, q->opaque)) {
+        case CAN_HOST_TX_BLOCKED:
+            q->watch = qio_channel_add_watch(ioc, G_IO_OUT,
+                                             can_host_tx_writable, q, NULL);
+            return;
         case CAN_HOST_TX_AGAIN:
             /* the queue may be empty now: nothing more of it is touched */
             return;
@@ -198,6 +218,7 @@ guint can_host_tx_queue_clear(CanHostTxQueue *q)
 {
     guint n = g_queue_get_length(&q->items);
 
+    g_clear_handle_id(&q->watch, g_source_remove);
     g_queue_clear_full(&q->items, q->free_item);
     return n;
 }

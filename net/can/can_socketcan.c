@@ -52,7 +52,6 @@ struct CanHostSocketCAN {
     bool warned_fd;
     QIOChannelSocket *sioc;
     guint rx_watch;
-    guint tx_watch;             /* the socket's buffer is full */
     QEMUTimer *tx_retry;        /* the interface's queue is full */
     QEMUTimer *rebind;          /* the interface is gone */
     bool gone;
@@ -240,9 +239,6 @@ static gboolean socketcan_readable(QIOChannel *ioc, GIOCondition cond,
     return G_SOURCE_CONTINUE;
 }
 
-static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
-                                   gpointer opaque);
-
 /* socketcan_write(): the interface's own queue is full */
 #define SOCKETCAN_ERR_NOBUFS -3
 
@@ -301,9 +297,7 @@ static CanHostTxResult socketcan_send(void *item, void *opaque)
     ssize_t len = socketcan_write(s, tx);
 
     if (len == QIO_CHANNEL_ERR_BLOCK) {
-        s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc), G_IO_OUT,
-                                            socketcan_writable, s, NULL);
-        return CAN_HOST_TX_AGAIN;
+        return CAN_HOST_TX_BLOCKED;
     }
     if (len == SOCKETCAN_ERR_NOBUFS) {
         trace_can_socketcan_tx_busy(s->ifname, tx->frame.can_id);
@@ -324,19 +318,9 @@ static CanHostTxResult socketcan_send(void *item, void *opaque)
 
 static void socketcan_flush(CanHostSocketCAN *s)
 {
-    if (!s->tx_watch && !timer_pending(s->tx_retry)) {
-        can_host_tx_queue_flush(&s->tx_queue, socketcan_send, s);
+    if (!timer_pending(s->tx_retry)) {
+        can_host_tx_queue_flush(&s->tx_queue, QIO_CHANNEL(s->sioc));
     }
-}
-
-static gboolean socketcan_writable(QIOChannel *ioc, GIOCondition cond,
-                                   gpointer opaque)
-{
-    CanHostSocketCAN *s = opaque;
-
-    s->tx_watch = 0;
-    socketcan_flush(s);
-    return G_SOURCE_REMOVE;
 }
 
 static void socketcan_retry(void *opaque)
@@ -500,7 +484,6 @@ static void socketcan_close(CanHostState *ch)
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
 
     g_clear_handle_id(&s->rx_watch, g_source_remove);
-    g_clear_handle_id(&s->tx_watch, g_source_remove);
     g_clear_pointer(&s->tx_retry, timer_free);
     g_clear_pointer(&s->rebind, timer_free);
     can_host_tx_queue_clear(&s->tx_queue);
@@ -548,7 +531,7 @@ static void socketcan_init(Object *obj)
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(obj);
 
     can_host_tx_queue_init(&s->tx_queue, SOCKETCAN_TX_QUEUE_LEN, g_free,
-                           &s->tx_dropped);
+                           &s->tx_dropped, socketcan_send, s);
     can_host_add_counters(obj, socketcan_counters,
                           ARRAY_SIZE(socketcan_counters));
 }

@@ -57,7 +57,6 @@ struct CanHostSocketcand {
     SocketcandState state;
     QIOChannelSocket *sioc;
     guint rx_watch;
-    guint tx_watch;             /* the socket's buffer is full */
     QEMUTimer *reconnect;
     ScdReader reader;
     CanHostTxQueue tx_queue;    /* of GString, one frame each */
@@ -91,16 +90,10 @@ static void socketcand_drop_queue(CanHostSocketcand *s)
     s->tx_offset = 0;
 }
 
-static void socketcand_remove_watches(CanHostSocketcand *s)
-{
-    g_clear_handle_id(&s->rx_watch, g_source_remove);
-    g_clear_handle_id(&s->tx_watch, g_source_remove);
-}
-
 /* Close the connection, if any, and try again later */
 static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
 {
-    socketcand_remove_watches(s);
+    g_clear_handle_id(&s->rx_watch, g_source_remove);
     if (s->state == SCD_UP) {
         s->disconnects++;
     }
@@ -112,9 +105,6 @@ static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
     timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
               SOCKETCAND_RECONNECT_MS);
 }
-
-static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
-                                    gpointer opaque);
 
 /*
  * Write the queue's head, all of it, unless the socket pushes back (then
@@ -132,11 +122,7 @@ static CanHostTxResult socketcand_send(void *item, void *opaque)
         n = qio_channel_write(QIO_CHANNEL(s->sioc), line->str + s->tx_offset,
                               line->len - s->tx_offset, &err);
         if (n == QIO_CHANNEL_ERR_BLOCK) {
-            s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
-                                                G_IO_OUT,
-                                                socketcand_writable, s,
-                                                NULL);
-            return CAN_HOST_TX_AGAIN;
+            return CAN_HOST_TX_BLOCKED;
         }
         if (n < 0) {
             s->link_errors++;
@@ -157,19 +143,9 @@ static CanHostTxResult socketcand_send(void *item, void *opaque)
 
 static void socketcand_flush(CanHostSocketcand *s)
 {
-    if (!s->tx_watch && s->sioc) {
-        can_host_tx_queue_flush(&s->tx_queue, socketcand_send, s);
+    if (s->sioc) {
+        can_host_tx_queue_flush(&s->tx_queue, QIO_CHANNEL(s->sioc));
     }
-}
-
-static gboolean socketcand_writable(QIOChannel *ioc, GIOCondition cond,
-                                    gpointer opaque)
-{
-    CanHostSocketcand *s = opaque;
-
-    s->tx_watch = 0;
-    socketcand_flush(s);
-    return G_SOURCE_REMOVE;
 }
 
 /*
@@ -476,7 +452,7 @@ static void socketcand_close(CanHostState *ch)
 {
     CanHostSocketcand *s = CAN_HOST_SOCKETCAND(ch);
 
-    socketcand_remove_watches(s);
+    g_clear_handle_id(&s->rx_watch, g_source_remove);
     s->state = SCD_DISCONNECTED;
     g_clear_pointer(&s->reconnect, timer_free);
     can_host_tx_queue_clear(&s->tx_queue);
@@ -534,7 +510,8 @@ static void socketcand_init(Object *obj)
     CanHostSocketcand *s = CAN_HOST_SOCKETCAND(obj);
 
     can_host_tx_queue_init(&s->tx_queue, SOCKETCAND_TX_QUEUE_LEN,
-                           socketcand_free_line, &s->tx_dropped);
+                           socketcand_free_line, &s->tx_dropped,
+                           socketcand_send, s);
     can_host_add_counters(obj, socketcand_counters,
                           ARRAY_SIZE(socketcand_counters));
     object_property_add_bool(obj, "connected", socketcand_get_connected,

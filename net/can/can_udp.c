@@ -55,7 +55,6 @@ struct CanHostUDP {
     QIOChannelSocket *rx_sioc;
     QIOChannelSocket *tx_sioc;
     guint rx_watch;
-    guint tx_watch;             /* the socket's buffer is full */
     CanHostTxQueue tx_queue;    /* of UDPPacket */
 
     uint64_t rx_frames;         /* group -> bus */
@@ -150,9 +149,6 @@ static gboolean udp_readable(QIOChannel *ioc, GIOCondition cond,
     return G_SOURCE_CONTINUE;
 }
 
-static gboolean udp_writable(QIOChannel *ioc, GIOCondition cond,
-                             gpointer opaque);
-
 /*
  * Send the queue's head; when the socket's buffer is full, wait until the
  * socket is writable.
@@ -167,9 +163,7 @@ static CanHostTxResult udp_send(void *item, void *opaque)
     len = qio_channel_write(QIO_CHANNEL(s->tx_sioc), (char *)pkt->data,
                             pkt->len, &err);
     if (len == QIO_CHANNEL_ERR_BLOCK) {
-        s->tx_watch = qio_channel_add_watch(QIO_CHANNEL(s->tx_sioc), G_IO_OUT,
-                                            udp_writable, s, NULL);
-        return CAN_HOST_TX_AGAIN;
+        return CAN_HOST_TX_BLOCKED;
     }
     if (len < 0) {
         /* e.g. the interface is down: this packet is lost */
@@ -181,23 +175,6 @@ static CanHostTxResult udp_send(void *item, void *opaque)
     }
     s->tx_frames++;
     return CAN_HOST_TX_SENT;
-}
-
-static void udp_flush(CanHostUDP *s)
-{
-    if (!s->tx_watch) {
-        can_host_tx_queue_flush(&s->tx_queue, udp_send, s);
-    }
-}
-
-static gboolean udp_writable(QIOChannel *ioc, GIOCondition cond,
-                             gpointer opaque)
-{
-    CanHostUDP *s = opaque;
-
-    s->tx_watch = 0;
-    udp_flush(s);
-    return G_SOURCE_REMOVE;
 }
 
 static bool udp_can_receive(CanBusClientState *client)
@@ -224,7 +201,7 @@ static ssize_t udp_receive(CanBusClientState *client,
             trace_can_udp_tx_full(s->host_name, frames[i].can_id);
         }
     }
-    udp_flush(s);
+    can_host_tx_queue_flush(&s->tx_queue, QIO_CHANNEL(s->tx_sioc));
     return frames_cnt;
 }
 
@@ -442,7 +419,6 @@ static void udp_close(CanHostState *ch)
     CanHostUDP *s = CAN_HOST_UDP(ch);
 
     g_clear_handle_id(&s->rx_watch, g_source_remove);
-    g_clear_handle_id(&s->tx_watch, g_source_remove);
     can_host_tx_queue_clear(&s->tx_queue);
     g_clear_pointer(&s->rx_sioc, object_unref);
     g_clear_pointer(&s->tx_sioc, object_unref);
@@ -533,7 +509,7 @@ static void udp_init(Object *obj)
     s->ifname = g_strdup(UDP_DEFAULT_IFNAME);
     s->ttl = UDP_DEFAULT_TTL;
     can_host_tx_queue_init(&s->tx_queue, UDP_TX_QUEUE_LEN, g_free,
-                           &s->tx_dropped);
+                           &s->tx_dropped, udp_send, s);
     can_host_add_counters(obj, udp_counters,
                           ARRAY_SIZE(udp_counters));
 }
