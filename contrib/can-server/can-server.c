@@ -20,6 +20,13 @@
  * file with net/can's own records, one interface per bus; --display
  * prints them as can-display does, with the same code.
  *
+ * A bus with if=IFNAME is also bridged to that host SocketCAN interface
+ * through a raw CAN socket: the interface is one more node on the bus,
+ * which acknowledges every frame while its socket is open.  A full
+ * interface queue drops frames (counted), never stalls the clients; an
+ * interface that goes down or away is logged, counted and looked for
+ * again every IF_RETRY_US.
+ *
  * One thread, one poll() loop, non-blocking sockets.  Each client's
  * output is bounded: a client that does not read is dropped, logged and
  * counted, and never stalls the others.  Lines, clients and buses are
@@ -30,6 +37,11 @@
 #include "qemu/osdep.h"
 #include <getopt.h>
 #include <poll.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <linux/can.h>
+#include <linux/can/raw.h>
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -62,6 +74,8 @@
 /* control mode's statistics */
 #define STATS_MIN_MS        100
 #define STATS_MAX_MS        3600000
+/* how often an interface that went away is looked for again */
+#define IF_RETRY_US         (1000 * 1000)
 
 typedef enum ClientMode {
     MODE_NO_BUS,
@@ -79,6 +93,16 @@ typedef struct Bus {
     uint64_t out_bytes;
     uint64_t ack_errors;
     uint64_t bitrate_errors;    /* frames destroyed by a bitrate mismatch */
+
+    /* --bus NAME,if=IFNAME: the host SocketCAN interface bridged */
+    char ifname[IFNAMSIZ];      /* "": none */
+    int if_fd;                  /* -1: not open (down, gone) */
+    bool if_fd_frames;          /* its MTU carries CAN FD */
+    int64_t if_retry;           /* monotonic us of the next reopen */
+    uint64_t if_in;             /* frames read from it */
+    uint64_t if_out;            /* frames written to it */
+    uint64_t if_dropped;        /* not written: queue full, FD, closed */
+    uint64_t if_errors;         /* times it went down or away */
 } Bus;
 
 /* A cyclic send of BCM mode ("< add ... >") */
@@ -187,6 +211,13 @@ static void print_stats(Server *s)
                " ack-errors=%" PRIu64 " bitrate-errors=%" PRIu64 "\n",
                b->name, b->frames, b->bytes, b->out_frames, b->out_bytes,
                b->ack_errors, b->bitrate_errors);
+        if (b->ifname[0]) {
+            printf("stats: bus=%s if=%s up=%d if-in=%" PRIu64
+                   " if-out=%" PRIu64 " if-dropped=%" PRIu64
+                   " if-errors=%" PRIu64 "\n", b->name, b->ifname,
+                   b->if_fd >= 0, b->if_in, b->if_out, b->if_dropped,
+                   b->if_errors);
+        }
     }
     fflush(stdout);
 }
@@ -372,16 +403,60 @@ static void bcm_receive(Server *s, Client *c, const qemu_can_frame *frame,
     bcm_deliver(s, c, sub, now);
 }
 
-/*
- * @c puts @frame on its bus.  A node at another bitrate sees stuff errors
- * and destroys the frame with its error flag; with nobody else there,
- * nobody acknowledges it.  Else every other node has it.
- */
-static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
+static void if_lost(Bus *bus, const char *why)
 {
-    Bus *bus = c->bus;
+    bus->if_errors++;
+    fprintf(stderr, "qemu-can-server: bus %s: interface %s: %s; looking for "
+            "it every %d s (%" PRIu64 " times lost)\n", bus->name,
+            bus->ifname, why, IF_RETRY_US / G_USEC_PER_SEC, bus->if_errors);
+    close(bus->if_fd);
+    bus->if_fd = -1;
+    bus->if_retry = now_mono() + IF_RETRY_US;
+}
+
+/* @frame onto the interface of @bus, or dropped and counted */
+static void if_write(Bus *bus, const qemu_can_frame *frame)
+{
+    struct canfd_frame cf = { .can_id = frame->can_id,
+                              .len = frame->can_dlc };
+    bool fd = frame->flags & QEMU_CAN_FRMF_TYPE_FD;
+
+    if (bus->if_fd < 0 || (fd && !bus->if_fd_frames)) {
+        bus->if_dropped++;
+        return;
+    }
+    if (fd) {
+        cf.flags = CANFD_FDF |
+                   (frame->flags & QEMU_CAN_FRMF_BRS ? CANFD_BRS : 0) |
+                   (frame->flags & QEMU_CAN_FRMF_ESI ? CANFD_ESI : 0);
+    } else {
+        ((struct can_frame *)&cf)->len8_dlc = frame->len8_dlc;
+    }
+    if (!(frame->can_id & QEMU_CAN_RTR_FLAG)) {
+        memcpy(cf.data, frame->data, frame->can_dlc);
+    }
+    if (write(bus->if_fd, &cf, fd ? CANFD_MTU : CAN_MTU) >= 0) {
+        bus->if_out++;
+    } else if (errno == ENOBUFS || errno == EAGAIN) {
+        /* the interface's queue is full: the clients never wait for it */
+        bus->if_dropped++;
+    } else {
+        bus->if_dropped++;
+        if_lost(bus, strerror(errno));
+    }
+}
+
+/*
+ * @c (NULL: the interface of @bus) puts @frame on @bus.  A node at
+ * another bitrate sees stuff errors and destroys the frame with its error
+ * flag; with nobody else there, nobody acknowledges it.  Else every other
+ * node has it.  The interface takes any bitrate.
+ */
+static void bus_put(Server *s, Bus *bus, Client *c, const char *sender,
+                    const qemu_can_frame *frame)
+{
     char line[SCD_OUTPUT_MAX];
-    bool peers = false, mismatch = false;
+    bool peers = c && bus->if_fd >= 0, mismatch = false;
     int64_t stamp = now_us(), now = now_mono();
     size_t n;
     int i;
@@ -393,12 +468,12 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
             continue;
         }
         peers = true;
-        mismatch |= bitrates_differ(c, o);
+        mismatch |= c && bitrates_differ(c, o);
     }
     if (mismatch) {
         /* the receivers at the other bitrate see stuff errors */
         bus_event(s, bus, &(CanBusEvent) {
-            .type = CAN_BUS_EVENT_ERROR_FLAG, .client = c->name,
+            .type = CAN_BUS_EVENT_ERROR_FLAG, .client = sender,
             .frame = frame, .error.kind = CAN_BUS_ERROR_STUFF,
         }, stamp);
         bus->bitrate_errors++;
@@ -412,17 +487,23 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
         }
         return;
     }
+    if (!peers && !c) {
+        /* the host's nodes had it; nobody here to take it */
+        return;
+    }
     if (!peers) {
         bus_event(s, bus, &(CanBusEvent) {
-            .type = CAN_BUS_EVENT_ACK_ERROR, .client = c->name,
+            .type = CAN_BUS_EVENT_ACK_ERROR, .client = sender,
             .frame = frame,
         }, stamp);
         bus->ack_errors++;
-        client_error_frame(s, c, CAN_ERR_ACK);
+        if (c) {
+            client_error_frame(s, c, CAN_ERR_ACK);
+        }
         return;
     }
     bus_event(s, bus, &(CanBusEvent) {
-        .type = CAN_BUS_EVENT_FRAME, .client = c->name, .frame = frame,
+        .type = CAN_BUS_EVENT_FRAME, .client = sender, .frame = frame,
     }, stamp);
     bus->frames++;
     bus->bytes += frame->can_dlc;
@@ -439,6 +520,14 @@ static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
             bcm_receive(s, o, frame, stamp, now);
         }
     }
+    if (c && bus->ifname[0]) {
+        if_write(bus, frame);
+    }
+}
+
+static void bus_send(Server *s, Client *c, const qemu_can_frame *frame)
+{
+    bus_put(s, c->bus, c, c->name, frame);
 }
 
 static Bus *find_bus(Server *s, const char *name)
@@ -740,7 +829,9 @@ static void tell_nodes(Server *s)
         if (!c->wants_nodes || c->closing) {
             continue;
         }
-        for (j = n = 0; j < s->n_clients; j++) {
+        /* the interface, while open, is a node that acknowledges */
+        n = c->bus->if_fd >= 0;
+        for (j = 0; j < s->n_clients; j++) {
             Client *o = s->clients[j];
 
             n += o != c && o->bus == c->bus && !o->closing;
@@ -990,6 +1081,115 @@ static void client_writable(Client *c)
 }
 
 /*
+ * A raw CAN socket on the interface of @bus, non-blocking, CAN FD when
+ * its MTU carries it, our own frames not read back; false, with why in
+ * @errp, when the interface is missing, not CAN, or down.
+ */
+static bool if_open(Bus *bus, Error **errp)
+{
+    struct sockaddr_can addr = { .can_family = AF_CAN };
+    struct ifreq ifr = { 0 };
+    int fd, on = 1, off = 0;
+
+    fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "%s: no CAN sockets on this host",
+                         bus->ifname);
+        return false;
+    }
+    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), bus->ifname);
+    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
+        error_setg(errp, "no interface %s on this host", bus->ifname);
+        goto fail;
+    }
+    addr.can_ifindex = ifr.ifr_ifindex;
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ||
+        ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
+        error_setg(errp, "%s is not a CAN interface", bus->ifname);
+        goto fail;
+    }
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP)) {
+        error_setg(errp, "%s is down", bus->ifname);
+        goto fail;
+    }
+    if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
+        error_setg_errno(errp, errno, "%s", bus->ifname);
+        goto fail;
+    }
+    bus->if_fd_frames = ifr.ifr_mtu >= CANFD_MTU &&
+        setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof(on)) == 0;
+    if (setsockopt(fd, SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS, &off,
+                   sizeof(off)) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        error_setg_errno(errp, errno, "%s", bus->ifname);
+        goto fail;
+    }
+    bus->if_fd = fd;
+    return true;
+
+fail:
+    close(fd);
+    return false;
+}
+
+/* Read what the interface of @bus has, onto the bus */
+static void if_readable(Server *s, Bus *bus)
+{
+    struct canfd_frame cf;
+    qemu_can_frame frame;
+    ssize_t len;
+    int i;
+
+    /* a bounded batch, so that a busy interface never starves the clients */
+    for (i = 0; i < 64 && bus->if_fd >= 0; i++) {
+        len = read(bus->if_fd, &cf, sizeof(cf));
+        if (len < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                if_lost(bus, strerror(errno));
+            }
+            return;
+        }
+        if ((len != CAN_MTU && len != CANFD_MTU) ||
+            (cf.can_id & CAN_ERR_FLAG) ||
+            cf.len > (len == CAN_MTU ? CAN_MAX_DLEN : CANFD_MAX_DLEN)) {
+            continue;
+        }
+        memset(&frame, 0, sizeof(frame));
+        frame.can_id = cf.can_id;
+        frame.can_dlc = cf.len;
+        if (len == CANFD_MTU) {
+            frame.flags = QEMU_CAN_FRMF_TYPE_FD |
+                          (cf.flags & CANFD_BRS ? QEMU_CAN_FRMF_BRS : 0) |
+                          (cf.flags & CANFD_ESI ? QEMU_CAN_FRMF_ESI : 0);
+        } else if (cf.len == CAN_MAX_DLEN) {
+            frame.len8_dlc = ((struct can_frame *)&cf)->len8_dlc;
+        }
+        if (!(cf.can_id & CAN_RTR_FLAG)) {
+            memcpy(frame.data, cf.data, cf.len);
+        }
+        bus->if_in++;
+        bus_put(s, bus, NULL, bus->ifname, &frame);
+    }
+}
+
+/* Look again for the interfaces that went away, when it is time */
+static void if_retry(Bus *bus)
+{
+    Error *err = NULL;
+
+    if (!bus->ifname[0] || bus->if_fd >= 0 || now_mono() < bus->if_retry) {
+        return;
+    }
+    if (if_open(bus, &err)) {
+        fprintf(stderr, "qemu-can-server: bus %s: interface %s is back\n",
+                bus->name, bus->ifname);
+    } else {
+        error_free(err);
+        bus->if_retry = now_mono() + IF_RETRY_US;
+    }
+}
+
+/*
  * Drop the clients that are closing, with one last try at what they have
  * to read (an error saying why): one that does not read loses it.
  */
@@ -1014,7 +1214,8 @@ static void server_reap(Server *s)
 
 static void server_run(Server *s)
 {
-    g_autofree struct pollfd *pfd = g_new(struct pollfd, s->max_clients + 1);
+    g_autofree struct pollfd *pfd = g_new(struct pollfd,
+                                          s->max_clients + 1 + MAX_BUSES);
     sigset_t handled, during_poll;
     struct timespec wait = { 0 };
     int64_t next;
@@ -1039,6 +1240,9 @@ static void server_run(Server *s)
             print_stats(s);
         }
         run_timers(s);
+        for (i = 0; i < s->n_buses; i++) {
+            if_retry(&s->buses[i]);
+        }
         server_reap(s);
         tell_nodes(s);
         if (s->capture) {
@@ -1047,6 +1251,11 @@ static void server_run(Server *s)
         }
         fflush(stdout);
         next = next_timer(s);
+        for (i = 0; i < s->n_buses; i++) {
+            if (s->buses[i].ifname[0] && s->buses[i].if_fd < 0) {
+                next = MIN(next, s->buses[i].if_retry);
+            }
+        }
         if (next != INT64_MAX) {
             next = MAX(next - now_mono(), 0);
             wait.tv_sec = next / G_USEC_PER_SEC;
@@ -1063,7 +1272,12 @@ static void server_run(Server *s)
                           (c->out->len ? POLLOUT : 0),
             };
         }
-        if (ppoll(pfd, n + 1, next == INT64_MAX ? NULL : &wait,
+        for (i = 0; i < s->n_buses; i++) {
+            pfd[n + 1 + i] = (struct pollfd) {
+                .fd = s->buses[i].if_fd, .events = POLLIN,
+            };
+        }
+        if (ppoll(pfd, n + 1 + s->n_buses, next == INT64_MAX ? NULL : &wait,
                   &during_poll) < 0) {
             if (errno == EINTR) {
                 continue;
@@ -1082,16 +1296,22 @@ static void server_run(Server *s)
                 client_writable(c);
             }
         }
+        for (i = 0; i < s->n_buses; i++) {
+            if (pfd[n + 1 + i].revents) {
+                if_readable(s, &s->buses[i]);
+            }
+        }
         if (pfd[0].revents & POLLIN) {
             server_accept(s);
         }
     }
 }
 
-/* "--bus NAME[,bitrate=N]" */
+/* "--bus NAME[,bitrate=N][,if=IFNAME]" */
 static bool add_bus(Server *s, const char *arg)
 {
     g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+    Error *err = NULL;
     Bus *b;
     int i;
 
@@ -1113,14 +1333,32 @@ static bool add_bus(Server *s, const char *arg)
     b = &s->buses[s->n_buses];
     memset(b, 0, sizeof(*b));
     pstrcpy(b->name, sizeof(b->name), parts[0]);
+    b->if_fd = -1;
     for (i = 1; parts[i]; i++) {
+        if (g_str_has_prefix(parts[i], "if=")) {
+            const char *ifname = parts[i] + strlen("if=");
+
+            if (!ifname[0] || strlen(ifname) >= sizeof(b->ifname)) {
+                fprintf(stderr, "qemu-can-server: --bus %s: '%s' is not "
+                        "if=IFNAME (1..%zu characters)\n", arg, parts[i],
+                        sizeof(b->ifname) - 1);
+                return false;
+            }
+            pstrcpy(b->ifname, sizeof(b->ifname), ifname);
+            continue;
+        }
         if (!g_str_has_prefix(parts[i], "bitrate=") ||
             !scd_parse_uint(parts[i] + strlen("bitrate="), 10000000,
                             &b->bitrate) || !b->bitrate) {
             fprintf(stderr, "qemu-can-server: --bus %s: '%s' is not "
-                    "bitrate=N (1..10000000 bit/s)\n", arg, parts[i]);
+                    "bitrate=N (1..10000000 bit/s) or if=IFNAME\n", arg,
+                    parts[i]);
             return false;
         }
+    }
+    if (b->ifname[0] && !if_open(b, &err)) {
+        error_reportf_err(err, "qemu-can-server: --bus %s: ", arg);
+        return false;
     }
     s->n_buses++;
     return true;
@@ -1159,10 +1397,11 @@ static void usage(FILE *f)
 "python-can's socketcand interface) over TCP.\n"
 "\n"
 "  -l, --listen ADDR:PORT   address to listen on (default " DEFAULT_LISTEN ")\n"
-"  -b, --bus NAME[,bitrate=N]\n"
+"  -b, --bus NAME[,bitrate=N][,if=IFNAME]\n"
 "                           a bus clients open by NAME; its nodes' bitrate\n"
-"                           (bit/s) unless they set theirs (repeatable, at\n"
-"                           least one, at most %d)\n"
+"                           (bit/s) unless they set theirs; bridged to host\n"
+"                           SocketCAN interface IFNAME, which must be up\n"
+"                           (repeatable, at least one, at most %d)\n"
 "  -c, --max-clients N      clients at once (default %d)\n"
 "  -w, --capture FILE       every frame of the buses, and the errors, to\n"
 "                           FILE in pcapng (one interface per bus)\n"
