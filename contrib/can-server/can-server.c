@@ -140,6 +140,15 @@ typedef struct Client {
      */
     bool wants_nodes;
     int told_nodes;
+    /*
+     * And with "< bitrates >": "< bitrates R... >", the bitrates the other
+     * nodes of the bus are at (ascending, each once; none declared, none
+     * listed), whenever they change.  A client that knows them can destroy
+     * its own node's frames at once as a wire would, instead of learning
+     * of the mismatch from an error frame after the fact.
+     */
+    bool wants_bitrates;
+    char *told_bitrates;
 
     SendJob jobs[BCM_MAX_JOBS];
     int n_jobs;
@@ -815,9 +824,41 @@ static void run_timers(Server *s)
     }
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* "< bitrates R... >" of the nodes of @c's bus but @c */
+static char *bitrates_line(Server *s, Client *c)
+{
+    g_autofree uint32_t *rates = g_new(uint32_t, s->n_clients);
+    GString *line = g_string_new("< bitrates");
+    int i, n = 0;
+
+    for (i = 0; i < s->n_clients; i++) {
+        Client *o = s->clients[i];
+
+        if (o != c && o->bus == c->bus && !o->closing && client_bitrate(o)) {
+            rates[n++] = client_bitrate(o);
+        }
+    }
+    qsort(rates, n, sizeof(*rates), cmp_u32);
+    for (i = 0; i < n; i++) {
+        if (!i || rates[i] != rates[i - 1]) {
+            g_string_append_printf(line, " %" PRIu32, rates[i]);
+        }
+    }
+    g_string_append(line, " >");
+    return g_string_free(line, false);
+}
+
 /*
  * Tell the clients that asked how many other nodes their bus has, when
- * that changed: a node alone gets no acknowledgement
+ * that changed: a node alone gets no acknowledgement; and at which
+ * bitrates they are
  */
 static void tell_nodes(Server *s)
 {
@@ -826,7 +867,19 @@ static void tell_nodes(Server *s)
     for (i = 0; i < s->n_clients; i++) {
         Client *c = s->clients[i];
 
-        if (!c->wants_nodes || c->closing) {
+        if (c->closing) {
+            continue;
+        }
+        if (c->wants_bitrates) {
+            g_autofree char *line = bitrates_line(s, c);
+
+            if (g_strcmp0(line, c->told_bitrates)) {
+                client_say(s, c, line);
+                g_free(c->told_bitrates);
+                c->told_bitrates = g_steal_pointer(&line);
+            }
+        }
+        if (!c->wants_nodes) {
             continue;
         }
         /* the interface, while open, is a node that acknowledges */
@@ -958,6 +1011,11 @@ static void client_element(Server *s, Client *c, const char *text,
         c->told_nodes = -1;
         return;
     }
+    if (!strcmp(cmd, "bitrates") && el.words == 1) {
+        c->wants_bitrates = true;
+        g_clear_pointer(&c->told_bitrates, g_free);
+        return;
+    }
     if (!strcmp(cmd, "statistics") && c->mode == MODE_CONTROL) {
         cmd_statistics(s, c, &el);
         return;
@@ -1004,6 +1062,7 @@ static void client_free(Client *c)
     close(c->fd);
     g_byte_array_free(c->out, true);
     g_free(c->name);
+    g_free(c->told_bitrates);
     g_free(c);
 }
 

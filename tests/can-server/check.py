@@ -39,6 +39,8 @@
 #   qemu-errors can-host-socketcand's bad options
 #   nodes       the < nodes > extension: a client that asks is told how many
 #               other nodes its bus has, again at each change
+#   bitrates    the < bitrates > extension: a client that asks is told the
+#               other nodes' bitrates, again at each change
 #   lone-guest  tests/guest/run lone-node with its lone board's bus on a
 #               server bus with no other node, through can-host-socketcand:
 #               the guest's driver sees ACK errors, ERROR-PASSIVE, TEC 128
@@ -992,6 +994,43 @@ def test_nodes():
     srv.stop()
 
 
+def test_bitrates():
+    srv = Server('bitrates', '--bus', 'canbus0', '--bus',
+                 'canbus1,bitrate=500000')
+    a = Session('canbus0')
+    a.send('< bitrates >')
+    first = a.element()
+    slow = Session()
+    slow.send('< canbus0 B 250000 875 250 2 3 2 1 16 >')
+    slow.element()
+    slow.open('canbus0')
+    second = a.element()
+    fast = Session()
+    fast.send('< canbus0 B 500000 875 125 2 3 2 1 8 >')
+    fast.element()
+    fast.open('canbus0')
+    third = a.element()
+    other = Session('canbus1')
+    slow.close()
+    fourth = a.element()
+    tap((first, second, third, fourth) ==
+        ('< bitrates >', '< bitrates 250000 >', '< bitrates 250000 500000 >',
+         '< bitrates 500000 >'),
+        '< bitrates >: none declared, then each other node\'s as it opens '
+        'and leaves the bus; a node of canbus1 does not count',
+        first, second, third, fourth)
+    b = Session('canbus1')
+    b.send('< bitrates >')
+    el = b.element()
+    tap(el == '< bitrates 500000 >',
+        'a node that declares none is at its bus\'s bitrate', el)
+    tap(fast.elements() == [] and other.elements() == [],
+        'a client that does not ask is not told')
+    for s in (a, fast, other, b):
+        s.close()
+    srv.stop()
+
+
 def test_lone_guest():
     srv = Server('lone-guest', '--bus', 'canbus0')
     subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
@@ -1061,6 +1100,7 @@ def main():
                          ('qemu-input', test_qemu_input),
                          ('qemu-errors', test_qemu_errors),
                          ('nodes', test_nodes),
+                         ('bitrates', test_bitrates),
                          ('lone-guest', test_lone_guest),
                          ('guests', test_guests)))
 
