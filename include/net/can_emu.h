@@ -119,6 +119,11 @@ typedef struct CanBusClientInfo {
      */
     bool (*error_passive)(CanBusClientState *client);
     /*
+     * Optional: another client of the bus programmed a new bitrate, so
+     * that can_bus_client_peer_bitrate() may say another now.
+     */
+    void (*bitrate_changed)(CanBusClientState *client);
+    /*
      * Optional, for the monitor (query-can, info can): a controller's
      * mode, error state and counters now.
      */
@@ -155,6 +160,12 @@ void can_bus_detach(CanBusClientState *client);
  * default) if it programs none; it then takes the bus's.
  */
 void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate);
+/*
+ * The bitrate the other clients of @client's bus are at, for a host
+ * backend to tell the nodes beyond it: the first that programs one, else
+ * the bus's; 0 if none is known.
+ */
+uint32_t can_bus_client_peer_bitrate(CanBusClientState *client);
 
 /*
  * The can-bus @name names: the id of a user-created can-bus (-object

@@ -56,6 +56,19 @@ uint32_t can_bus_port_known_bitrate(CanBusPort *port)
     return port->bitrate ?: (port->bus ? port->bus->bitrate : 0);
 }
 
+/* The bitrate of the first client of @port's bus but @port that has one */
+static uint32_t can_bus_peers_bitrate(CanBusPort *port)
+{
+    CanBusPort *peer;
+
+    QTAILQ_FOREACH(peer, &port->bus->ports, next) {
+        if (peer != port && peer->bitrate) {
+            return peer->bitrate;
+        }
+    }
+    return 0;
+}
+
 /*
  * A client with no bitrate of its own (a host backend) sends at the bus's,
  * else at that of the first controller that has one.
@@ -63,17 +76,11 @@ uint32_t can_bus_port_known_bitrate(CanBusPort *port)
 uint32_t can_bus_port_bitrate(CanBusPort *port)
 {
     uint32_t known = can_bus_port_known_bitrate(port);
-    CanBusPort *peer;
 
     if (known || !port->bus) {
         return known ?: CAN_BUS_DEFAULT_BITRATE;
     }
-    QTAILQ_FOREACH(peer, &port->bus->ports, next) {
-        if (peer->bitrate) {
-            return peer->bitrate;
-        }
-    }
-    return CAN_BUS_DEFAULT_BITRATE;
+    return can_bus_peers_bitrate(port) ?: CAN_BUS_DEFAULT_BITRATE;
 }
 
 int64_t can_bits_ns(unsigned bits, uint32_t bitrate)
@@ -389,7 +396,30 @@ ssize_t can_bus_client_send(CanBusClientState *client,
 
 void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate)
 {
-    client->port->bitrate = bitrate;
+    CanBusPort *port = client->port, *peer;
+
+    if (port->bitrate == bitrate) {
+        return;
+    }
+    port->bitrate = bitrate;
+    if (!port->bus) {
+        return;
+    }
+    QTAILQ_FOREACH(peer, &port->bus->ports, next) {
+        if (peer != port && peer->info->bitrate_changed) {
+            peer->info->bitrate_changed(peer->client);
+        }
+    }
+}
+
+uint32_t can_bus_client_peer_bitrate(CanBusClientState *client)
+{
+    CanBusPort *port = client->port;
+
+    if (!port || !port->bus) {
+        return 0;
+    }
+    return can_bus_peers_bitrate(port) ?: port->bus->bitrate;
 }
 
 CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)
@@ -415,7 +445,7 @@ static bool can_bus_is_observer(const CanBusClientInfo *info)
     assert(!info->observe ||
            (!info->can_receive && !info->receive && !info->acks &&
             !info->tx_done && !info->arbitration_lost && !info->rx_error &&
-            !info->error_passive));
+            !info->error_passive && !info->bitrate_changed));
     return info->observe;
 }
 

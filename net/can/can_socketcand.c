@@ -16,6 +16,24 @@
  * none the backend does not acknowledge the guest's frames, so that a
  * guest alone on a server bus sees ACK errors as on a lone wire.  Any
  * other server answers with an error and the backend acknowledges.
+ *
+ * Bitrate mismatch, with qemu-can-server only.  On a wire, nodes at
+ * different bitrates destroy each other's frames with error flags at
+ * once: the sender sees a bus error and retries, nothing is received.
+ * The server learns of a mismatch only when a frame reaches it, and tells
+ * of it with error frames after the fact, when the guest's controller has
+ * long taken the frame for sent.  So the backend acts locally instead:
+ * it declares the bitrate its bus's controllers are programmed for with
+ * the bittiming command, asks "< bitrates >" (the server's extension: the
+ * other nodes' bitrates, at each change), and takes the remote nodes'
+ * bitrate as its own on the can-bus.  The bus's mismatch machinery (a
+ * timed bus's, timing=on) then does what the wire does: the remote node,
+ * which cannot follow, flags the guest's frames, and the guest's
+ * controllers cannot follow the remote's.  The bittiming command is taken
+ * before "< open >" only, so a changed bitrate is declared by connecting
+ * again; and it is sent only to a server that has answered "< nodes >"
+ * on an earlier connection, as socketcand would apply it to a real
+ * adapter.
  */
 
 #include "qemu/osdep.h"
@@ -42,6 +60,7 @@ typedef enum SocketcandState {
     SCD_DISCONNECTED,   /* waiting to connect again */
     SCD_CONNECTING,
     SCD_HELLO,          /* connected: the server's "< hi >" next */
+    SCD_BITTIMING,      /* "< BUS B ... >" sent */
     SCD_OPENING,        /* "< open BUS >" sent */
     SCD_RAWMODE,        /* "< rawmode >" sent */
     SCD_UP,
@@ -65,6 +84,12 @@ struct CanHostSocketcand {
     bool nodes_asked;           /* "< nodes >" sent, not yet answered */
     bool nodes_known;           /* the server says how many nodes */
     uint32_t nodes;             /* the other nodes of the server's bus */
+    bool extended;              /* the server has answered "< nodes >" */
+    bool bitrates_asked;        /* "< bitrates >" sent, not yet answered */
+    uint32_t declared;          /* bitrate declared on this connection */
+    /* the other nodes' bitrates, lowest and highest; 0: none told */
+    uint32_t remote_min;
+    uint32_t remote_max;
 
     uint64_t rx_frames;         /* server -> bus */
     uint64_t tx_frames;         /* bus -> server */
@@ -78,6 +103,28 @@ struct CanHostSocketcand {
 };
 
 static void socketcand_connect(CanHostSocketcand *s);
+
+/*
+ * The remote nodes are at @min..@max bit/s: the backend stands for them
+ * on the can-bus at one that differs from its controllers' if any does,
+ * since that node would destroy their frames on a wire
+ */
+static void socketcand_set_remote(CanHostSocketcand *s, uint32_t min,
+                                  uint32_t max)
+{
+    CanBusClientState *client = &CAN_HOST(s)->bus_client;
+    uint32_t local;
+
+    s->remote_min = min;
+    s->remote_max = max;
+    if (!client->port) {
+        return;
+    }
+    local = can_bus_client_peer_bitrate(client);
+    can_bus_client_set_bitrate(client, min != local ? min : max);
+}
+
+static void socketcand_bitrate_changed(CanBusClientState *client);
 
 static void socketcand_free_line(gpointer line)
 {
@@ -102,6 +149,8 @@ static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
     g_clear_pointer(&s->sioc, object_unref);
     memset(&s->reader, 0, sizeof(s->reader));
     s->state = SCD_DISCONNECTED;
+    s->declared = 0;
+    socketcand_set_remote(s, 0, 0);
     timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
               SOCKETCAND_RECONNECT_MS);
 }
@@ -158,6 +207,22 @@ static void socketcand_command(CanHostSocketcand *s, const char *text)
     socketcand_flush(s);
 }
 
+/* "< bitrates R... >": the other nodes' bitrates, in ascending order */
+static void socketcand_bitrates(CanHostSocketcand *s, const ScdElement *el)
+{
+    uint32_t min = 0, max = 0;
+
+    if (el->words > 1 &&
+        (!scd_parse_uint(el->word[1], UINT32_MAX, &min) ||
+         !scd_parse_uint(el->word[el->words - 1], UINT32_MAX, &max))) {
+        s->rx_malformed++;
+        trace_can_socketcand_malformed(s->host_name, "bad bitrates");
+        return;
+    }
+    s->bitrates_asked = false;
+    socketcand_set_remote(s, min, max);
+}
+
 /* What the server says once the connection is up */
 static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
 {
@@ -183,6 +248,15 @@ static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
         scd_parse_uint(el->word[1], UINT32_MAX, &s->nodes)) {
         s->nodes_asked = false;
         s->nodes_known = true;
+        if (!s->extended) {
+            s->extended = true;
+            /* to declare the bitrate, if the controllers have one */
+            socketcand_bitrate_changed(&ch->bus_client);
+        }
+        return;
+    }
+    if (!strcmp(cmd, "bitrates")) {
+        socketcand_bitrates(s, el);
         return;
     }
     if (!strcmp(cmd, "error")) {
@@ -194,6 +268,9 @@ static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
         } else if (s->nodes_asked) {
             /* the first complaint answers "< nodes >": not known here */
             s->nodes_asked = false;
+        } else if (s->bitrates_asked) {
+            /* and the second "< bitrates >" */
+            s->bitrates_asked = false;
         } else {
             s->tx_refused++;
             trace_can_socketcand_refused(s->host_name, el->words > 1 ?
@@ -225,6 +302,21 @@ static void socketcand_element(void *opaque, const char *text, size_t len)
             socketcand_disconnect(s, "no greeting");
             return;
         }
+        s->declared = s->extended ?
+            can_bus_client_peer_bitrate(&CAN_HOST(s)->bus_client) : 0;
+        if (s->declared) {
+            /* qemu-can-server reads the bitrate only */
+            open = g_strdup_printf("< %s B %" PRIu32 " 0 0 0 0 0 0 0 >",
+                                   s->bus, s->declared);
+            s->state = SCD_BITTIMING;
+            socketcand_command(s, open);
+            return;
+        }
+        /* fall through */
+    case SCD_BITTIMING:
+        if (s->state == SCD_BITTIMING && strcmp(el.word[0], "ok")) {
+            s->declared = 0;
+        }
         open = g_strdup_printf("< open %s >", s->bus);
         s->state = SCD_OPENING;
         socketcand_command(s, open);
@@ -252,6 +344,8 @@ static void socketcand_element(void *opaque, const char *text, size_t len)
             s->nodes_known = false;
             s->nodes_asked = true;
             socketcand_command(s, "< nodes >");
+            s->bitrates_asked = true;
+            socketcand_command(s, "< bitrates >");
             s->state = SCD_UP;
             s->connects++;
             s->warned_refused = false;
@@ -374,6 +468,34 @@ static bool socketcand_acks(CanBusClientState *client)
     return !(s->state == SCD_UP && s->nodes_known && !s->nodes);
 }
 
+/*
+ * The controllers' bitrate changed: declare it, connecting again, if the
+ * server takes it and it is not the one declared
+ */
+static void socketcand_bitrate_changed(CanBusClientState *client)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(
+        container_of(client, CanHostState, bus_client));
+    uint32_t local = can_bus_client_peer_bitrate(client);
+
+    /* which remote bitrate the controllers meet may change too */
+    socketcand_set_remote(s, s->remote_min, s->remote_max);
+    if (s->state != SCD_UP || !s->extended || local == s->declared) {
+        return;
+    }
+    socketcand_disconnect(s, "declaring another bitrate");
+    timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME));
+}
+
+/*
+ * A controller's frame this backend cannot follow, at the remote nodes'
+ * bitrate: they flag it, actively as far as the backend knows
+ */
+static bool socketcand_rx_error(CanBusClientState *client, bool own)
+{
+    return own;
+}
+
 static ssize_t socketcand_receive(CanBusClientState *client,
                                   const qemu_can_frame *frames,
                                   size_t frames_cnt)
@@ -407,6 +529,8 @@ static const CanBusClientInfo socketcand_bus_client_info = {
     .can_receive = socketcand_can_receive,
     .receive = socketcand_receive,
     .acks = socketcand_acks,
+    .rx_error = socketcand_rx_error,
+    .bitrate_changed = socketcand_bitrate_changed,
 };
 
 static bool socketcand_open(CanHostState *ch, CanBusState *bus, Error **errp)

@@ -41,6 +41,11 @@
 #               other nodes its bus has, again at each change
 #   bitrates    the < bitrates > extension: a client that asks is told the
 #               other nodes' bitrates, again at each change
+#   bitrate     two QEMU processes under qtest, each a Kvaser PCIcan board on
+#               can-host-socketcand, their SJA1000s programmed by register
+#               writes: at the same bitrate a frame is delivered; at
+#               another the sender sees bus errors (BEI, ECC, TXERR) and
+#               nothing is received
 #   lone-guest  tests/guest/run lone-node with its lone board's bus on a
 #               server bus with no other node, through can-host-socketcand:
 #               the guest's driver sees ACK errors, ERROR-PASSIVE, TEC 128
@@ -1031,6 +1036,151 @@ def test_bitrates():
     srv.stop()
 
 
+class QtestBoard:
+    """A QEMU under qtest with a Kvaser PCIcan board on a timed can-bus
+    joined to the server's canbus0, its SJA1000 driven by register
+    writes"""
+    SLOT, IO = 5, 0xc100
+    MOD, CMR, SR, IR, IER, BTR0, BTR1, OCR = 0, 1, 2, 3, 4, 6, 7, 8
+    ECC, TXERR, BUF, RMC, CDR = 12, 15, 16, 29, 31
+
+    def __init__(self, name):
+        path = '/tmp/can-%s-%d.qtest' % (name, os.getpid())
+        qmp = '/tmp/can-%s-%d.qmp' % (name, os.getpid())
+        listener = socket.socket(socket.AF_UNIX)
+        if os.path.exists(path):
+            os.unlink(path)
+        listener.bind(path)
+        listener.listen(1)
+        args = [QEMU, '-M', 'pc', '-accel', 'qtest', '-display', 'none',
+                '-nodefaults', '-qtest', 'unix:' + path,
+                '-qmp', 'unix:%s,server=on,wait=off' % qmp,
+                '-object', 'can-bus,id=canbus0,timing=on',
+                '-object', socketcand_object(),
+                '-device', 'kvaser_pci,canbus=canbus0,addr=%d' % self.SLOT]
+        log = open(os.path.join(LOGS, 'can-server-%s.log' % name), 'w')
+        self.proc = subprocess.Popen(args, stdout=log,
+                                     stderr=subprocess.STDOUT)
+        listener.settimeout(10)
+        self.sock, _ = listener.accept()
+        listener.close()
+        os.unlink(path)
+        self.file = self.sock.makefile('rw')
+        self.qmp = cannodes.Qmp(qmp)
+        cfg = 0x80000000 | self.SLOT << 11
+        self.cmd('outl 0xcf8 0x%x' % (cfg | 0x14))
+        self.cmd('outl 0xcfc 0x%x' % self.IO)
+        self.cmd('outl 0xcf8 0x%x' % (cfg | 0x04))
+        self.cmd('outw 0xcfc 0x1')
+
+    def cmd(self, line):
+        self.file.write(line + '\n')
+        self.file.flush()
+        while True:
+            r = self.file.readline().split()
+            if r and r[0] == 'OK':
+                return r[1:]
+            if not r or r[0] != 'IRQ':
+                raise RuntimeError('qtest: %s: %s' % (line, r))
+
+    def wr(self, reg, value):
+        self.cmd('outb 0x%x 0x%x' % (self.IO + reg, value))
+
+    def rd(self, reg):
+        return int(self.cmd('inb 0x%x' % (self.IO + reg))[0], 16)
+
+    def setup(self, btr0):
+        """PeliCAN as Linux's sja1000 driver sets it up, 16 MHz
+        oscillator: BTR0 0 is 500 kbit/s, 1 is 250 kbit/s"""
+        self.wr(self.MOD, 1)
+        self.wr(self.CDR, 0x80)
+        self.wr(self.BTR0, btr0)
+        self.wr(self.BTR1, 0x1c)
+        self.wr(self.OCR, 0x1a)
+        for i in range(4):
+            self.wr(self.BUF + i, 0)
+            self.wr(self.BUF + 4 + i, 0xff)
+        self.wr(self.IER, 0xff)
+        self.wr(self.MOD, 0)
+
+    def send(self, ident, data):
+        self.wr(self.BUF, len(data))
+        self.wr(self.BUF + 1, ident >> 3)
+        self.wr(self.BUF + 2, (ident & 7) << 5)
+        for i, b in enumerate(data):
+            self.wr(self.BUF + 3 + i, b)
+        self.wr(self.CMR, 1)
+
+    def step(self, ms=1):
+        self.cmd('clock_step %d' % (ms * 1000000))
+
+    def received(self):
+        """The frames in the RX FIFO, as (identifier, data)"""
+        out = []
+        while self.rd(self.SR) & 1:
+            n = self.rd(self.BUF) & 0xf
+            ident = self.rd(self.BUF + 1) << 3 | self.rd(self.BUF + 2) >> 5
+            out.append((ident, bytes(self.rd(self.BUF + 3 + i)
+                                     for i in range(n))))
+            self.wr(self.CMR, 4)
+        return out
+
+    def declared(self, connects):
+        """Wait until the backend has connected @connects times, up"""
+        for _ in range(100):
+            if (self.qmp.counter('n0', 'connects') >= connects and
+                    self.qmp.counter('n0', 'connected')):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def test_bitrate():
+    srv = Server('bitrate', '--bus', 'canbus0')
+    a, b = QtestBoard('bitrate-a'), QtestBoard('bitrate-b')
+    a.setup(0)
+    b.setup(0)
+    # once up the backend learns the server takes the bittiming command,
+    # and connects again to declare the controller's bitrate
+    tap(a.declared(2) and b.declared(2),
+        'each backend connects again to declare its bitrate')
+    time.sleep(0.5)
+    a.send(0x123, b'\x11\x22')
+    a.step()
+    time.sleep(0.5)
+    b.step()
+    got = b.received()
+    ir = a.rd(a.IR)
+    tap(got == [(0x123, b'\x11\x22')] and ir & 0x02 and not ir & 0x80,
+        'same bitrate (500 kbit/s): delivered, the sender sees TI and no '
+        'bus error', got, hex(ir))
+    b.setup(1)
+    tap(b.declared(3), 'the receiver, now at 250 kbit/s, declares it')
+    time.sleep(0.5)
+    a.send(0x321, b'\xaa')
+    a.step()
+    ir, ecc, tec = a.rd(a.IR), a.rd(a.ECC), a.rd(a.TXERR)
+    time.sleep(0.5)
+    b.step()
+    got = b.received()
+    tap(ir & 0x80 and ecc == 0x02 and tec >= 8 and not ir & 0x02,
+        'other bitrates: the sender sees bus errors (BEI, ECC bit error in '
+        'the identifier, TXERR rising), no TI', hex(ir), hex(ecc), tec)
+    tap(got == [], 'and nothing is received', got)
+    st = srv.stats()
+    tap(st.get('bus.canbus0.frames') == 1 and
+        st.get('bus.canbus0.bitrate-errors') == 0,
+        'the server carried the one frame; the mismatched one never left '
+        'its QEMU', st)
+    a.stop()
+    b.stop()
+    srv.stop()
+
+
 def test_lone_guest():
     srv = Server('lone-guest', '--bus', 'canbus0')
     subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
@@ -1100,6 +1250,7 @@ def main():
                          ('qemu-input', test_qemu_input),
                          ('qemu-errors', test_qemu_errors),
                          ('nodes', test_nodes),
+                         ('bitrate', test_bitrate),
                          ('bitrates', test_bitrates),
                          ('lone-guest', test_lone_guest),
                          ('guests', test_guests)))
