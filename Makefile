@@ -7,7 +7,7 @@
 #                 then run every qtest and unit test against it
 # make demo       build, then run tests/guest/demo, or list our CAN devices
 # make bench      build, then run bench/run, bench/socketcan, bench/timing,
-#                 bench/scale
+#                 bench/scale, bench/virtio
 # make mutate     build, then tests/mutate/run: does some test fail for
 #                 each wrong rule of tests/mutate/mutants?
 # make fuzz-long  build, then the seeded random register traffic qtest with
@@ -72,9 +72,10 @@ demo: build
 
 # bench/run (guest burst vs upstream), bench/socketcan (host backend vs
 # upstream, in a VM), bench/timing (timed bus vs wire rate) and
-# bench/scale (host CPU per frame, 2 to 64 channels), in turn;
+# bench/scale (host CPU per frame, 2 to 64 channels) and bench/virtio
+# (virtio-can vs two Kvaser channels in one guest), in turn;
 # bench/profile is run by hand.
-BENCHES := run socketcan timing scale
+BENCHES := run socketcan timing scale virtio
 
 bench: build
 	@cd $(TOP) && rc=0; for b in $(BENCHES); do \
