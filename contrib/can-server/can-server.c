@@ -1089,6 +1089,12 @@ static void server_accept(Server *s)
         return;
     }
     qemu_socket_set_nonblock(fd);
+    /*
+     * One line is one frame on the wire: held back by Nagle's algorithm
+     * until the previous one is acknowledged, frames would reach a
+     * guest's controller in bursts its receive FIFO cannot hold.
+     */
+    socket_set_nodelay(fd);
     if (s->n_clients == s->max_clients) {
         static const char full[] = "< error too many clients >";
 

@@ -427,6 +427,8 @@ static void socketcand_connected(QIOTask *task, gpointer opaque)
         return;
     }
     qio_channel_set_blocking(QIO_CHANNEL(s->sioc), false, NULL);
+    /* each frame goes at once, not batched by Nagle's algorithm */
+    qio_channel_set_delay(QIO_CHANNEL(s->sioc), false);
     s->state = SCD_HELLO;
     s->rx_watch = qio_channel_add_watch(QIO_CHANNEL(s->sioc),
                                         G_IO_IN | G_IO_HUP | G_IO_ERR,
