@@ -7,7 +7,7 @@
 #                 then run every qtest and unit test against it
 # make demo       build, then run tests/guest/demo, or list our CAN devices
 # make bench      build, then run bench/run, bench/socketcan, bench/timing,
-#                 bench/scale, bench/virtio
+#                 bench/scale, bench/virtio, bench/network
 # make mutate     build, then tests/mutate/run: does some test fail for
 #                 each wrong rule of tests/mutate/mutants?
 # make fuzz-long  build, then the seeded random register traffic qtest with
@@ -71,11 +71,12 @@ demo: build
 	fi
 
 # bench/run (guest burst vs upstream), bench/socketcan (host backend vs
-# upstream, in a VM), bench/timing (timed bus vs wire rate) and
-# bench/scale (host CPU per frame, 2 to 64 channels) and bench/virtio
-# (virtio-can vs two Kvaser channels in one guest), in turn;
-# bench/profile is run by hand.
-BENCHES := run socketcan timing scale virtio
+# upstream, in a VM), bench/timing (timed bus vs wire rate),
+# bench/scale (host CPU per frame, 2 to 64 channels), bench/virtio
+# (virtio-can vs two Kvaser channels in one guest) and bench/network
+# (two Kvaser channels through qemu-can-server and UDP vs one local bus),
+# in turn; bench/profile is run by hand.
+BENCHES := run socketcan timing scale virtio network
 
 bench: build
 	@cd $(TOP) && rc=0; for b in $(BENCHES); do \

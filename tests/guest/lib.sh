@@ -278,16 +278,20 @@ can_xstat() {
         /re-started/ { for (i = 1; i <= NF; i++) name[i] = $i; hdr = 1 }'
 }
 
-# wait_rx_packets IF WANT: poll IF's rx_packets every 500 us until it
-# reaches WANT (at most 20000 polls), then print it.  For the tail of a
-# burst only: a poll loop over a whole run would cost guest time.
+# wait_rx_packets IF WANT [STALL]: poll IF's rx_packets every 500 us until
+# it reaches WANT (at most 20000 polls, or STALL polls in a row that see
+# no new frame), then print it.  For the tail of a burst only: a poll loop
+# over a whole run would cost guest time.
 wait_rx_packets() {
-    _n=0
+    _n=0 _same=0 _last=-1
     while :; do
         read -r _rx < "/sys/class/net/$1/statistics/rx_packets"
         [ "$_rx" -ge "$2" ] && break
         _n=$((_n + 1))
         [ "$_n" -gt 20000 ] && break
+        if [ "$_rx" = "$_last" ]; then _same=$((_same + 1)); else _same=0; fi
+        [ -n "${3:-}" ] && [ "$_same" -ge "$3" ] && break
+        _last=$_rx
         usleep 500
     done
     echo "$_rx"
