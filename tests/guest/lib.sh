@@ -68,7 +68,10 @@ berr_rx() { $IP -details link show dev "$1" | sed -n 's/.*berr-counter tx \([0-9
 
 show() { $IP -details -statistics link show dev "$1"; }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.  COMMAND runs
+# each time; a condition on a value must read the value each time too:
+# "wait_until 10 is ERROR-PASSIVE can_state can0", never
+# "wait_until 10 [ "$(can_state can0)" = ... ]", which reads it once.
 wait_until() {
     local limit=$(( $1 * 10 )) n=0; shift
     while [ "$n" -lt "$limit" ]; do
@@ -78,6 +81,12 @@ wait_until() {
     done
     return 1
 }
+
+# is WANT COMMAND...: COMMAND prints WANT.  isnt: something else.
+# at_least N COMMAND...: COMMAND prints a number >= N.
+is() { _want=$1; shift; [ "$("$@")" = "$_want" ]; }
+isnt() { ! is "$@"; }
+at_least() { _min=$1; shift; [ "$("$@")" -ge "$_min" ]; }
 
 # send_frames IFACE FILE: cansend every frame of FILE (one cansend spec a
 # line) in order.  The sja1000 has one TX buffer and the queue is short, so
@@ -181,7 +190,7 @@ board_scenario() {
 
     can_up "$lone"
     cansend "$lone" 123#11223344 || fail "cansend $lone failed"
-    wait_until 10 [ "$(can_state "$lone")" = ERROR-PASSIVE ]
+    wait_until 10 is ERROR-PASSIVE can_state "$lone"
     sleep 1   # a correct model stays put here; a wrong one drifts on
     show "$lone"
     check "lone $lone ERROR-PASSIVE" [ "$(can_state "$lone")" = ERROR-PASSIVE ]

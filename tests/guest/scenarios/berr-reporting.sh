@@ -21,7 +21,7 @@ listen /tmp/berr.log /tmp/berr.err can0,0~0,#FFFFFFFF \
     candump -L -n 40 -T 15000 can0,0~0,#FFFFFFFF
 cp=$LISTENER_PID
 cansend can0 321#0102 || fail "cansend failed"
-wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
+wait_until 10 is ERROR-PASSIVE can_state can0
 wait "$cp"
 # Stop the retransmissions (and their bus error interrupts).
 be=$(can_xstat can0 bus-errors)

@@ -23,7 +23,7 @@ $IP -details link show dev can1 | grep -q 'LISTEN-ONLY' || fail "ip does not sho
 
 start_candump /tmp/lom.log 1000 3000 can1
 cansend can0 123#DEADBEEF || fail "cansend can0 failed"
-wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
+wait_until 10 is ERROR-PASSIVE can_state can0
 sleep 1
 state=$(can_state can0); tec=$(berr_tx can0)
 log "sender can0: state $state, berr-counter tx $tec rx $(berr_rx can0), tx_packets $(counter can0 tx_packets)"
@@ -54,7 +54,7 @@ show can1
 log "switching can1 to normal mode"
 rx0=$(counter can1 rx_packets)
 can_up can1 listen-only off
-wait_until 10 [ "$(counter can0 tx_packets)" -ge 1 ]
+wait_until 10 at_least 1 counter can0 tx_packets
 log "can0: tx_packets $(counter can0 tx_packets), state $(can_state can0), berr-counter tx $(berr_tx can0); can1 rx +$(( $(counter can1 rx_packets) - rx0 ))"
 check "pending frame delivered once a node ACKs (can0 tx_packets 1)" [ "$(counter can0 tx_packets)" = 1 ]
 check "can1 received it in normal mode" [ "$(counter can1 rx_packets)" -gt "$rx0" ]

@@ -26,7 +26,7 @@ epid=$LISTENER_PID
 start_candump /tmp/other.log 1000 4000 can1
 cansend can0 123#11223344 || fail "cansend can0 failed"
 
-wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ]
+wait_until 10 is ERROR-PASSIVE can_state can0
 sleep 1   # a correct model stays put here; a wrong one drifts to BUS-OFF
 show can0
 state=$(can_state can0); tec=$(berr_tx can0); rec=$(berr_rx can0)
@@ -60,7 +60,7 @@ $IP -details link show dev can0 | grep -q 'PRESUME-ACK' || fail "ip does not sho
 check "can0 back to ERROR-ACTIVE, berr-counter tx 0 after restart" [ "$(can_state can0)" = ERROR-ACTIVE -a "$(berr_tx can0)" = 0 ]
 tx0=$(counter can0 tx_packets)
 cansend can0 124#5566 || fail "cansend can0 failed"
-wait_until 5 [ "$(counter can0 tx_packets)" -gt "$tx0" ]
+wait_until 5 at_least $((tx0 + 1)) counter can0 tx_packets
 tx1=$(counter can0 tx_packets)
 check "with presume-ack the lone frame succeeds (tx_packets $tx0 -> $tx1)" [ "$tx1" -eq $((tx0 + 1)) ]
 check "still ERROR-ACTIVE, berr-counter tx 0" [ "$(can_state can0)" = ERROR-ACTIVE -a "$(berr_tx can0)" = 0 ]

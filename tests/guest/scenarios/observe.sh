@@ -65,13 +65,13 @@ gen=$!
 cangen can3 -g 0 -p 1000 -n 20 -I 556 -L 8 -D 5555555555555555 ||
     fail "cangen on can3 failed"
 wait "$gen" || fail "cangen on can2 failed"
-wait_until 10 [ "$(counter can3 rx_packets)" = 20 ]
+wait_until 10 is 20 counter can3 rx_packets
 check "can3 received the 20 frames of can2" [ "$(counter can3 rx_packets)" = 20 ]
 check "can2 received the 20 frames of can3" [ "$(counter can2 rx_packets)" = 20 ]
 
 can_up can4
 cansend can4 0AA#01 || fail "cansend can4 failed"
-wait_until 10 [ "$(can_state can4)" = ERROR-PASSIVE ]
+wait_until 10 is ERROR-PASSIVE can_state can4
 check "lone can4 is ERROR-PASSIVE" [ "$(can_state can4)" = ERROR-PASSIVE ]
 can_down can4
 done_scenario

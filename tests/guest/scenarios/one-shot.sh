@@ -21,7 +21,7 @@ $IP -details link show dev can0 | grep -q 'ONE-SHOT' || fail "ip does not show O
 
 for k in 1 2 3; do
     cansend can0 "10$k#0$k" || fail "cansend $k failed"
-    wait_until 5 [ "$(counter can0 tx_errors)" -ge "$k" ] || fail "frame $k: no tx_error reported"
+    wait_until 5 at_least "$k" counter can0 tx_errors || fail "frame $k: no tx_error reported"
 done
 sleep 0.5
 txe=$(counter can0 tx_errors); txp=$(counter can0 tx_packets); tec=$(berr_tx can0)
@@ -35,7 +35,7 @@ can_up can1
 start_candump /tmp/os.log 1 15000 can1
 cansend can0 104#04 || fail "cansend 4 failed"
 wait "$CANDUMP_PID"
-wait_until 5 [ "$(counter can0 tx_packets)" -ge 1 ]
+wait_until 5 at_least 1 counter can0 tx_packets
 log "peer up: tx_packets $(counter can0 tx_packets), tx_errors $(counter can0 tx_errors), berr-counter tx $(berr_tx can0)"
 check "with an acknowledging peer the one-shot frame is sent" [ "$(counter can0 tx_packets)" = 1 ]
 check "peer received it" [ "$(frames_of /tmp/os.log)" = "104#04" ]

@@ -16,7 +16,7 @@
 can_up can0
 can_down can1
 cansend can0 0AA#57A1E0 || fail "cansend stale frame failed"
-wait_until 10 [ "$(can_state can0)" = ERROR-PASSIVE ] || fail "stale frame was not pending (can0 $(can_state can0))"
+wait_until 10 is ERROR-PASSIVE can_state can0 || fail "stale frame was not pending (can0 $(can_state can0))"
 log "stale frame pending: can0 $(can_state can0), berr-counter tx $(berr_tx can0), tx_packets $(counter can0 tx_packets)"
 
 can_down can0

@@ -27,7 +27,7 @@ p2=$CANDUMP_PID
 start_candump /tmp/rx1.log 1 3000 can1
 p1=$CANDUMP_PID
 cansend can0 123#1122334455667788 || fail "cansend failed"
-wait_until 10 [ "$(counter can0 tx_packets)" -ge 1 ] || fail "can0 never completed the frame"
+wait_until 10 at_least 1 counter can0 tx_packets || fail "can0 never completed the frame"
 wait "$p2"; wait "$p1"
 show can0; show can1; show can2
 s0=$(can_state can0); t0=$(berr_tx can0)

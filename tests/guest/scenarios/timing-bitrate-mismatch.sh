@@ -36,8 +36,8 @@ listen /tmp/data1.log /tmp/data1.err can1 candump -L -T 3000 can1
 dp=$LISTENER_PID
 
 cansend can0 123#1122334455667788 || fail "cansend failed"
-wait_until 20 [ "$(can_state can0)" = ERROR-PASSIVE ] || fail "can0 never became ERROR-PASSIVE"
-wait_until 20 [ "$(can_state can1)" = ERROR-PASSIVE ] || fail "can1 never became ERROR-PASSIVE"
+wait_until 20 is ERROR-PASSIVE can_state can0 || fail "can0 never became ERROR-PASSIVE"
+wait_until 20 is ERROR-PASSIVE can_state can1 || fail "can1 never became ERROR-PASSIVE"
 wait "$cp"
 log "ip -details -statistics while can0 retransmits:"
 show can0

@@ -29,7 +29,7 @@ exchange can0 can1 0 20
 # STOP: can1 no longer acknowledges, can0 counts ACK errors
 $IP link set can1 down || die "cannot take can1 down"
 cansend can0 5A5#C0FFEE || fail "cansend can0"
-wait_until 5 [ "$(berr_tx can0)" -gt 0 ]
+wait_until 5 at_least 1 berr_tx can0
 check "stopped, can1 acknowledges nothing (can0 tx errors $(berr_tx can0))" \
     [ "$(berr_tx can0)" -gt 0 ]
 check "can0's frame is still pending" [ "$(counter can0 tx_packets)" -eq 20 ]
@@ -55,7 +55,7 @@ sleep 2
 check "can2's frame is still in flight" [ "$(counter can2 tx_packets)" -eq 0 ]
 check "can2 is not bus-off ($(can_state can2))" [ "$(can_state can2)" != BUS-OFF ]
 $IP link set can2 down
-wait_until 5 [ "$(counter can2 tx_dropped)" -eq 1 ]
+wait_until 5 is 1 counter can2 tx_dropped
 check "STOP failed can2's frame: tx_dropped $(counter can2 tx_dropped)" \
     [ "$(counter can2 tx_dropped)" -eq 1 ]
 done_scenario
