@@ -77,6 +77,13 @@ typedef enum CanTxResult {
 
 typedef struct CanBusClientInfo {
     /*
+     * A host backend that stands on the bus for nodes elsewhere: a bitrate
+     * it sets is theirs, not one the bus's controllers are programmed for,
+     * so can_bus_client_peer_bitrate() and clients that program none never
+     * take it.
+     */
+    bool remote;
+    /*
      * Whether the client takes frames now.  A frame offered to a client that
      * refuses is counted as dropped by the bus.
      */
@@ -106,12 +113,15 @@ typedef struct CanBusClientInfo {
     void (*arbitration_lost)(CanBusClientState *client, unsigned bit);
     /*
      * Optional, on a bus with timing: the client saw an error while
-     * receiving, either detected by itself (@own: its bitrate does not
-     * match the sender's) or another node's error flag.  Returns whether
-     * it signalled the error with an active error flag, which destroys the
+     * receiving @frame, either detected by itself (@own: its bitrate does
+     * not match the sender's) or another node's error flag.  @frame is
+     * NULL for a frame of the nodes beyond a host backend, which nobody
+     * here decoded (can_bus_client_remote_error()).  Returns whether it
+     * signalled the error with an active error flag, which destroys the
      * frame for every node.
      */
-    bool (*rx_error)(CanBusClientState *client, bool own);
+    bool (*rx_error)(CanBusClientState *client, const qemu_can_frame *frame,
+                     bool own);
     /*
      * Optional: whether the client is error passive.  An error-passive
      * transmitter signals an ACK error with recessive bits that receivers
@@ -162,8 +172,8 @@ void can_bus_detach(CanBusClientState *client);
 void can_bus_client_set_bitrate(CanBusClientState *client, uint32_t bitrate);
 /*
  * The bitrate the other clients of @client's bus are at, for a host
- * backend to tell the nodes beyond it: the first that programs one, else
- * the bus's; 0 if none is known.
+ * backend to tell the nodes beyond it: the first that programs one (and
+ * is not remote), else the bus's; 0 if none is known.
  */
 uint32_t can_bus_client_peer_bitrate(CanBusClientState *client);
 
@@ -227,6 +237,16 @@ bool can_bus_client_tx_cut(CanBusClientState *client);
  */
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);
+
+/*
+ * For a host backend whose remote nodes destroyed a frame of theirs with
+ * error flags (a server's error frame tells so): on a timed bus, the
+ * clients that cannot follow @client's bitrate, the remote nodes' here,
+ * see errors of their own, and the others the error flag of the first
+ * that flags, as on a wire where those nodes sent.  Nothing on a bus
+ * without timing, which models no bitrates.
+ */
+void can_bus_client_remote_error(CanBusClientState *client);
 
 /*
  * Observers.  An observer sees everything that happens on a bus's wire
@@ -316,7 +336,10 @@ struct CanBusEvent {
      * sender, or the controller that reported a state
      */
     const char *client;
-    /* The frame concerned; NULL for CAN_BUS_EVENT_STATE */
+    /*
+     * The frame concerned; NULL for CAN_BUS_EVENT_STATE, and for an error
+     * flag on a remote node's frame (can_bus_client_remote_error())
+     */
     const qemu_can_frame *frame;
     union {
         /* CAN_BUS_EVENT_ERROR_FLAG */

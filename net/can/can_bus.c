@@ -56,13 +56,16 @@ uint32_t can_bus_port_known_bitrate(CanBusPort *port)
     return port->bitrate ?: (port->bus ? port->bus->bitrate : 0);
 }
 
-/* The bitrate of the first client of @port's bus but @port that has one */
+/*
+ * The bitrate of the first client of @port's bus but @port that programs
+ * one: a remote client's is not one of this bus's
+ */
 static uint32_t can_bus_peers_bitrate(CanBusPort *port)
 {
     CanBusPort *peer;
 
     QTAILQ_FOREACH(peer, &port->bus->ports, next) {
-        if (peer != port && peer->bitrate) {
+        if (peer != port && peer->bitrate && !peer->info->remote) {
             return peer->bitrate;
         }
     }
@@ -420,6 +423,15 @@ uint32_t can_bus_client_peer_bitrate(CanBusClientState *client)
         return 0;
     }
     return can_bus_peers_bitrate(port) ?: port->bus->bitrate;
+}
+
+void can_bus_client_remote_error(CanBusClientState *client)
+{
+    CanBusPort *port = client->port;
+
+    if (port && port->bus && port->bus->engine->remote_error) {
+        port->bus->engine->remote_error(port);
+    }
 }
 
 CanBusPort *can_bus_find_port(CanBusState *bus, const char *name)

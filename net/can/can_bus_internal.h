@@ -32,6 +32,8 @@ typedef struct CanBusEngine {
     bool (*send)(CanBusPort *port, const qemu_can_frame *frame);
     /* Optional: whether @peer can follow @sender's bits (default: yes) */
     bool (*follows)(CanBusPort *peer, CanBusPort *sender);
+    /* Optional: can_bus_client_remote_error() (default: nothing) */
+    void (*remote_error)(CanBusPort *port);
 } CanBusEngine;
 
 extern const CanBusEngine can_bus_instant_engine;

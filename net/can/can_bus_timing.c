@@ -65,17 +65,18 @@ static int64_t can_bus_timed_retry_delay_ns(CanBusPort *port)
 }
 
 /*
- * Nodes that cannot follow the sender see errors.  Returns whether one of
- * them destroyed the frame with an active error flag; every other receiver
- * then sees that flag as an error of its own.
+ * Nodes that cannot follow the sender of @frame see errors.  Returns
+ * whether one of them destroyed the frame with an active error flag; every
+ * other receiver then sees that flag as an error of its own.
  */
-static bool can_bus_timed_destroyed(CanBusPort *sender)
+static bool can_bus_timed_destroyed(CanBusPort *sender,
+                                    const qemu_can_frame *frame)
 {
     CanBusPort *peer, *flagger = NULL;
     CanBusEvent event = {
         .type = CAN_BUS_EVENT_ERROR_FLAG,
         .client = sender->name,
-        .frame = &sender->tx_frame,
+        .frame = frame,
         /* a node that cannot follow the bits fails within the identifier */
         .error = {
             .kind = CAN_BUS_ERROR_STUFF,
@@ -86,7 +87,7 @@ static bool can_bus_timed_destroyed(CanBusPort *sender)
     QTAILQ_FOREACH(peer, &sender->bus->ports, next) {
         if (peer != sender && peer->info->rx_error &&
             !can_bus_timed_follows(peer, sender) &&
-            peer->info->rx_error(peer->client, true) && !flagger) {
+            peer->info->rx_error(peer->client, frame, true) && !flagger) {
             flagger = peer;
         }
     }
@@ -98,7 +99,7 @@ static bool can_bus_timed_destroyed(CanBusPort *sender)
     QTAILQ_FOREACH(peer, &sender->bus->ports, next) {
         if (peer != sender && peer->info->rx_error &&
             can_bus_timed_follows(peer, sender)) {
-            peer->info->rx_error(peer->client, false);
+            peer->info->rx_error(peer->client, frame, false);
         }
     }
     return true;
@@ -107,7 +108,7 @@ static bool can_bus_timed_destroyed(CanBusPort *sender)
 /* The frame on the wire has ended: its outcome */
 static void can_bus_timed_frame_end(CanBusPort *port)
 {
-    if (can_bus_timed_destroyed(port)) {
+    if (can_bus_timed_destroyed(port, &port->tx_frame)) {
         trace_can_bus_destroyed(port->name, port->tx_frame.can_id);
         can_bus_attempt_failed(port, CAN_TX_ERROR);
     } else {
@@ -223,6 +224,17 @@ static bool can_bus_timed_send(CanBusPort *port, const qemu_can_frame *frame)
     return true;
 }
 
+/*
+ * The remote nodes' frame takes no wire time here: it happened on their
+ * wire, and the news of it comes late anyway
+ */
+static void can_bus_timed_remote_error(CanBusPort *port)
+{
+    bool flagged = can_bus_timed_destroyed(port, NULL);
+
+    trace_can_bus_remote_error(port->name, flagged);
+}
+
 static void can_bus_timed_realize(CanBusState *bus)
 {
     bus->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, can_bus_timed_wire_event,
@@ -236,4 +248,5 @@ const CanBusEngine can_bus_timed_engine = {
     .schedule = can_bus_timed_schedule,
     .send = can_bus_timed_send,
     .follows = can_bus_timed_follows,
+    .remote_error = can_bus_timed_remote_error,
 };

@@ -34,6 +34,14 @@
  * again; and it is sent only to a server that has answered "< nodes >"
  * on an earlier connection, as socketcand would apply it to a real
  * adapter.
+ *
+ * The remote nodes see the mismatch too: each frame the backend cannot
+ * follow still goes to the server, which destroys it there (it knows
+ * both bitrates) and sends every node an error frame; the backends of
+ * the other QEMUs put that on their can-bus as an error flag of the
+ * remote nodes (can_bus_client_remote_error()), so that their guests'
+ * controllers count receive errors as on the wire.  The error frame that
+ * comes back for the backend's own frame is not put on its bus again.
  */
 
 #include "qemu/osdep.h"
@@ -45,6 +53,7 @@
 #include "qemu/timer.h"
 #include "qom/object_interfaces.h"
 #include "io/channel-socket.h"
+#include "net/can_error_frame.h"
 #include "net/can_host.h"
 #include "net/can_socketcand.h"
 #include "trace.h"
@@ -90,6 +99,13 @@ struct CanHostSocketcand {
     /* the other nodes' bitrates, lowest and highest; 0: none told */
     uint32_t remote_min;
     uint32_t remote_max;
+    /*
+     * The remote nodes' receive error counter, as far as the frames they
+     * could not follow tell: they stop flagging at 128, error passive
+     */
+    unsigned remote_rec;
+    /* frames sent although mismatched, whose error frame is still due */
+    uint32_t own_errors;
 
     uint64_t rx_frames;         /* server -> bus */
     uint64_t tx_frames;         /* bus -> server */
@@ -97,6 +113,7 @@ struct CanHostSocketcand {
     uint64_t rx_malformed;
     uint64_t tx_dropped;        /* not connected, or the queue full */
     uint64_t tx_refused;        /* answered "< error ... >" by the server */
+    uint64_t remote_error_flags; /* the remote nodes' put on the bus */
     uint64_t connects;
     uint64_t disconnects;
     uint64_t link_errors;
@@ -115,6 +132,10 @@ static void socketcand_set_remote(CanHostSocketcand *s, uint32_t min,
     CanBusClientState *client = &CAN_HOST(s)->bus_client;
     uint32_t local;
 
+    if (min != s->remote_min || max != s->remote_max) {
+        /* other nodes: their counters are theirs */
+        s->remote_rec = 0;
+    }
     s->remote_min = min;
     s->remote_max = max;
     if (!client->port) {
@@ -150,6 +171,7 @@ static void socketcand_disconnect(CanHostSocketcand *s, const char *why)
     memset(&s->reader, 0, sizeof(s->reader));
     s->state = SCD_DISCONNECTED;
     s->declared = 0;
+    s->own_errors = 0;
     socketcand_set_remote(s, 0, 0);
     timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
               SOCKETCAND_RECONNECT_MS);
@@ -223,6 +245,25 @@ static void socketcand_bitrates(CanHostSocketcand *s, const ScdElement *el)
     socketcand_set_remote(s, min, max);
 }
 
+/*
+ * An error frame of the server's bus.  A protocol error is a frame
+ * destroyed there by error flags, a bitrate mismatch (the only one
+ * qemu-can-server has): the remote nodes' flags, unless the frame was
+ * this backend's own, whose flags its bus has seen already.
+ */
+static void socketcand_error_frame(CanHostSocketcand *s, uint32_t err_class)
+{
+    if (!(err_class & QEMU_CAN_ERR_PROT)) {
+        return;
+    }
+    if (s->own_errors) {
+        s->own_errors--;
+        return;
+    }
+    s->remote_error_flags++;
+    can_bus_client_remote_error(&CAN_HOST(s)->bus_client);
+}
+
 /* What the server says once the connection is up */
 static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
 {
@@ -265,6 +306,7 @@ static void socketcand_up_element(CanHostSocketcand *s, const ScdElement *el)
             qemu_strtoui(el->word[1], NULL, 16, &err_class) == 0) {
             s->rx_error_frames++;
             trace_can_socketcand_error_frame(s->host_name, err_class);
+            socketcand_error_frame(s, err_class);
         } else if (s->nodes_asked) {
             /* the first complaint answers "< nodes >": not known here */
             s->nodes_asked = false;
@@ -489,13 +531,45 @@ static void socketcand_bitrate_changed(CanBusClientState *client)
     timer_mod(s->reconnect, qemu_clock_get_ms(QEMU_CLOCK_REALTIME));
 }
 
-/*
- * A controller's frame this backend cannot follow, at the remote nodes'
- * bitrate: they flag it, actively as far as the backend knows
- */
-static bool socketcand_rx_error(CanBusClientState *client, bool own)
+/* Queue @frame for the server; false if there is no room */
+static bool socketcand_queue_frame(CanHostSocketcand *s,
+                                   const qemu_can_frame *frame)
 {
-    return own;
+    char line[SCD_OUTPUT_MAX];
+    size_t n = scd_format_send(frame, line);
+
+    if (!can_host_tx_queue_push(&s->tx_queue, g_string_new_len(line, n))) {
+        trace_can_socketcand_tx_dropped(s->host_name, frame->can_id);
+        return false;
+    }
+    trace_can_socketcand_tx(s->host_name, frame->can_id, frame->can_dlc);
+    return true;
+}
+
+/*
+ * A controller's frame this backend cannot follow (@own), at the remote
+ * nodes' bitrate: it goes to the server, which destroys it for them
+ * there.  They flag it actively while error active: each such error
+ * counts +9 on their receive error counters (ISO 11898-1 12.1.4.2, as
+ * for the first node to detect an error), and they turn passive at 128.
+ */
+static bool socketcand_rx_error(CanBusClientState *client,
+                                const qemu_can_frame *frame, bool own)
+{
+    CanHostSocketcand *s = CAN_HOST_SOCKETCAND(
+        container_of(client, CanHostState, bus_client));
+    bool active_flag = s->remote_rec < 128;
+
+    if (!own) {
+        /* a frame the remote nodes followed, destroyed by a node here */
+        return false;
+    }
+    if (s->state == SCD_UP && socketcand_queue_frame(s, frame)) {
+        s->own_errors++;
+        socketcand_flush(s);
+    }
+    s->remote_rec = MIN(s->remote_rec + 9, 255);
+    return active_flag;
 }
 
 static ssize_t socketcand_receive(CanBusClientState *client,
@@ -504,8 +578,7 @@ static ssize_t socketcand_receive(CanBusClientState *client,
 {
     CanHostSocketcand *s = CAN_HOST_SOCKETCAND(
         container_of(client, CanHostState, bus_client));
-    char line[SCD_OUTPUT_MAX];
-    size_t i, n;
+    size_t i;
 
     for (i = 0; i < frames_cnt; i++) {
         if (s->state != SCD_UP || (frames[i].can_id & QEMU_CAN_ERR_FLAG)) {
@@ -514,20 +587,16 @@ static ssize_t socketcand_receive(CanBusClientState *client,
             trace_can_socketcand_tx_dropped(s->host_name, frames[i].can_id);
             continue;
         }
-        n = scd_format_send(&frames[i], line);
-        if (can_host_tx_queue_push(&s->tx_queue, g_string_new_len(line, n))) {
-            trace_can_socketcand_tx(s->host_name, frames[i].can_id,
-                                    frames[i].can_dlc);
-        } else {
-            /* no room */
-            trace_can_socketcand_tx_dropped(s->host_name, frames[i].can_id);
-        }
+        socketcand_queue_frame(s, &frames[i]);
+        /* ISO 11898-1 12.1.4.2: -1 for each frame received well */
+        s->remote_rec -= s->remote_rec > 0;
     }
     socketcand_flush(s);
     return frames_cnt;
 }
 
 static const CanBusClientInfo socketcand_bus_client_info = {
+    .remote = true,
     .can_receive = socketcand_can_receive,
     .receive = socketcand_receive,
     .acks = socketcand_acks,
@@ -626,6 +695,8 @@ static const CanHostCounter socketcand_counters[] = {
     CAN_HOST_COUNTER("rx-malformed", CanHostSocketcand, rx_malformed),
     CAN_HOST_COUNTER("tx-dropped", CanHostSocketcand, tx_dropped),
     CAN_HOST_COUNTER("tx-refused", CanHostSocketcand, tx_refused),
+    CAN_HOST_COUNTER("remote-error-flags", CanHostSocketcand,
+                     remote_error_flags),
     CAN_HOST_COUNTER("connects", CanHostSocketcand, connects),
     CAN_HOST_COUNTER("disconnects", CanHostSocketcand, disconnects),
     CAN_HOST_COUNTER("link-errors", CanHostSocketcand, link_errors),

@@ -1042,7 +1042,7 @@ class QtestBoard:
     writes"""
     SLOT, IO = 5, 0xc100
     MOD, CMR, SR, IR, IER, BTR0, BTR1, OCR = 0, 1, 2, 3, 4, 6, 7, 8
-    ECC, TXERR, BUF, RMC, CDR = 12, 15, 16, 29, 31
+    ECC, RXERR, TXERR, BUF, RMC, CDR = 12, 14, 15, 16, 29, 31
 
     def __init__(self, name):
         path = '/tmp/can-%s-%d.qtest' % (name, os.getpid())
@@ -1166,16 +1166,26 @@ def test_bitrate():
     ir, ecc, tec = a.rd(a.IR), a.rd(a.ECC), a.rd(a.TXERR)
     time.sleep(0.5)
     b.step()
+    # BEI (and RI) are read before the FIFO, which reading IR leaves alone
+    ir_b, ecc_b, rec_b = b.rd(b.IR), b.rd(b.ECC), b.rd(b.RXERR)
     got = b.received()
     tap(ir & 0x80 and ecc == 0x02 and tec >= 8 and not ir & 0x02,
         'other bitrates: the sender sees bus errors (BEI, ECC bit error in '
         'the identifier, TXERR rising), no TI', hex(ir), hex(ecc), tec)
+    tap(ir_b & 0x80 and ecc_b == 0xa2 and rec_b >= 9,
+        'the receiver in the other QEMU sees them too: BEI, ECC stuff error '
+        'while receiving in the identifier, RXERR up by 9 an attempt',
+        hex(ir_b), hex(ecc_b), rec_b)
     tap(got == [], 'and nothing is received', got)
     st = srv.stats()
     tap(st.get('bus.canbus0.frames') == 1 and
-        st.get('bus.canbus0.bitrate-errors') == 0,
-        'the server carried the one frame; the mismatched one never left '
-        'its QEMU', st)
+        st.get('bus.canbus0.bitrate-errors', 0) >= 1,
+        'the server carried the one frame and destroyed the mismatched '
+        "one's attempts (bitrate-errors)", st)
+    ca = a.qmp.counter('n0', 'remote-error-flags')
+    cb = b.qmp.counter('n0', 'remote-error-flags')
+    tap(ca == 0 and cb >= 1, "only the receiver's backend put the remote "
+        "nodes' error flags on its bus (remote-error-flags)", ca, cb)
     a.stop()
     b.stop()
     srv.stop()
@@ -1220,6 +1230,47 @@ def test_lone_guest():
     srv.stop()
 
 
+def test_mismatch_guests():
+    srv = Server('mismatch-guests', '--bus', 'canbus0')
+    subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
+                   check=True)
+    devargs = ('-object can-bus,id=canbus0,timing=on '
+               '-device kvaser_pci,canbus=canbus0 -object ' +
+               socketcand_object())
+    runs, logs = {}, {}
+    # the receiver first: the sender's frame must find it at its bitrate
+    for side in (1, 0):
+        logs[side] = os.path.join(LOGS, 'can-server-mismatch-guest%d.log' %
+                                  side)
+        env = dict(os.environ, QEMU=QEMU, QCAN_DEVARGS=devargs,
+                   QCAN_APPEND='qcan.side=%d' % side, QCAN_LOG=logs[side])
+        if os.path.exists(logs[side]):
+            os.unlink(logs[side])
+        runs[side] = subprocess.Popen(
+            [os.path.join(REPO, 'tests/guest/run'), 'mismatch-node'], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if side == 1:
+            deadline = time.monotonic() + 400
+            while time.monotonic() < deadline and runs[1].poll() is None:
+                if os.path.exists(logs[1]) and 'receiver listening' in open(
+                        logs[1], errors='replace').read():
+                    break
+                time.sleep(0.5)
+    out = {s: runs[s].communicate(timeout=600)[0].strip() for s in runs}
+    tap(runs[0].returncode == 0,
+        'the sender at 500 kbit/s: bus errors, no frame received, then ACK '
+        'errors: ERROR-PASSIVE, berr-counter tx 128, as on a local bus',
+        out[0])
+    tap(runs[1].returncode == 0,
+        'the receiver at 250 kbit/s in the other QEMU: stuff errors, '
+        'ERROR-PASSIVE, berr-counter rx >= 128, no frame received', out[1])
+    st = srv.stats()
+    tap(st.get('bus.canbus0.frames') == 0 and
+        st.get('bus.canbus0.bitrate-errors', 0) >= 15,
+        'the server delivered nothing and destroyed every attempt', st)
+    srv.stop()
+
+
 def test_guests():
     srv = Server('guests', '--bus', 'canbus0')
     bus = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
@@ -1253,6 +1304,7 @@ def main():
                          ('bitrate', test_bitrate),
                          ('bitrates', test_bitrates),
                          ('lone-guest', test_lone_guest),
+                         ('mismatch-guests', test_mismatch_guests),
                          ('guests', test_guests)))
 
 

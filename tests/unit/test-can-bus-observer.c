@@ -98,7 +98,8 @@ static void fake_tx_done(CanBusClientState *client, CanTxResult result)
     }
 }
 
-static bool fake_rx_error(CanBusClientState *client, bool own)
+static bool fake_rx_error(CanBusClientState *client,
+                          const qemu_can_frame *frame, bool own)
 {
     FakeNode *f = container_of(client, FakeNode, client);
 
@@ -111,6 +112,14 @@ static const CanBusClientInfo fake_info = {
     .receive = fake_receive,
     .acks = fake_acks,
     .tx_done = fake_tx_done,
+    .rx_error = fake_rx_error,
+};
+
+/* A host backend's stand-in for nodes elsewhere */
+static const CanBusClientInfo fake_remote_info = {
+    .remote = true,
+    .can_receive = fake_can_receive,
+    .receive = fake_receive,
     .rx_error = fake_rx_error,
 };
 
@@ -384,6 +393,67 @@ static void test_timed_error_flag(void)
     rig_stop(&r);
 }
 
+/*
+ * A backend's remote nodes destroyed a frame at their bitrate: the node
+ * here that cannot follow it sees its own error and flags, the one that
+ * can sees that flag, the observer an error flag with no frame; on a bus
+ * without timing nothing happens.
+ */
+static void test_remote_error(void)
+{
+    FakeNode remote = { .name = "backend" };
+    int timing;
+    Rig r;
+
+    for (timing = 0; timing <= 1; timing++) {
+        rig_start(&r, timing, 2);
+        r.node[0].flags_errors = true;
+        can_bus_attach(CAN_BUS(r.bus), &remote.client, &fake_remote_info,
+                       remote.name, &error_abort);
+        can_bus_client_set_bitrate(&remote.client, BITRATE / 2);
+        can_bus_client_set_bitrate(&r.node[1].client, BITRATE / 2);
+        can_bus_client_remote_error(&remote.client);
+        g_assert_cmpuint(r.node[0].rx_errors, ==, timing);
+        g_assert_cmpuint(r.node[1].rx_errors, ==, timing);
+        g_assert_cmpuint(remote.rx_errors, ==, 0);
+        g_assert_cmpuint(r.obs.seen->len, ==, timing);
+        if (timing) {
+            g_assert_cmpint(seen(&r, 0)->type, ==, CAN_BUS_EVENT_ERROR_FLAG);
+            g_assert_cmpstr(seen(&r, 0)->client, ==, "backend");
+            g_assert_cmpstr(seen(&r, 0)->other, ==, "ctrl-a");
+            g_assert(!seen(&r, 0)->has_frame);
+        }
+        can_bus_detach(&remote.client);
+        rig_stop(&r);
+    }
+}
+
+/*
+ * The bitrate a backend tells the nodes beyond it is the controllers',
+ * never another backend's stand-in bitrate, whichever attached first
+ */
+static void test_remote_peer_bitrate(void)
+{
+    FakeNode a = { .name = "backend-a" }, b = { .name = "backend-b" };
+    Rig r;
+
+    rig_start(&r, true, 0);
+    can_bus_attach(CAN_BUS(r.bus), &a.client, &fake_remote_info, a.name,
+                   &error_abort);
+    can_bus_attach(CAN_BUS(r.bus), &b.client, &fake_remote_info, b.name,
+                   &error_abort);
+    can_bus_client_set_bitrate(&a.client, BITRATE / 2);
+    g_assert_cmpuint(can_bus_client_peer_bitrate(&b.client), ==, 0);
+    can_bus_attach(CAN_BUS(r.bus), &r.node[0].client, &fake_info, "ctrl-a",
+                   &error_abort);
+    can_bus_client_set_bitrate(&r.node[0].client, BITRATE);
+    g_assert_cmpuint(can_bus_client_peer_bitrate(&b.client), ==, BITRATE);
+    g_assert_cmpuint(can_bus_client_peer_bitrate(&a.client), ==, BITRATE);
+    can_bus_detach(&a.client);
+    can_bus_detach(&b.client);
+    rig_stop(&r);
+}
+
 /* A controller's state report reaches the observer with its counters */
 static void test_state_report(void)
 {
@@ -443,6 +513,9 @@ int main(int argc, char **argv)
                     test_timed_arbitration);
     g_test_add_func("/can-bus/observer/timed-error-flag",
                     test_timed_error_flag);
+    g_test_add_func("/can-bus/observer/remote-error", test_remote_error);
+    g_test_add_func("/can-bus/remote/peer-bitrate",
+                    test_remote_peer_bitrate);
     g_test_add_func("/can-bus/observer/state-report", test_state_report);
     g_test_add_func("/can-bus/observer/attach-checks",
                     test_observer_attach_checks);

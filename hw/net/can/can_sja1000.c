@@ -382,7 +382,8 @@ static void sja_arbitration_lost(CanBusClientState *client, unsigned bit)
     }
 }
 
-static bool sja_rx_error(CanBusClientState *client, bool own)
+static bool sja_rx_error(CanBusClientState *client,
+                         const qemu_can_frame *frame, bool own)
 {
     CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
     bool active_flag;

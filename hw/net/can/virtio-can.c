@@ -244,7 +244,8 @@ static void virtio_can_tx_done(CanBusClientState *client, CanTxResult result)
     }
 }
 
-static bool virtio_can_rx_error(CanBusClientState *client, bool own)
+static bool virtio_can_rx_error(CanBusClientState *client,
+                                const qemu_can_frame *frame, bool own)
 {
     VirtIOCAN *s = container_of(client, VirtIOCAN, bus_client);
     bool active_flag;
