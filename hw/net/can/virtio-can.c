@@ -18,6 +18,7 @@
 #include "qemu/iov.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio.h"
@@ -29,6 +30,17 @@
 #include "trace.h"
 
 #define VIRTIO_CAN_QUEUE_SIZE       128
+
+/*
+ * The least time between two Txq batches started by kicks.  Under TCG a
+ * kick wakes QEMU's main loop (the transport's ioeventfd), which takes the
+ * Txq; without a pause the guest kicks for nearly every frame, and the
+ * wake-ups cost more than the frames.  A kick that comes sooner after the
+ * last batch is taken when the pause is over, with what the guest queued
+ * meanwhile without kicking (the avail event stays where the last batch
+ * left it).  A kick after a quiet spell is taken at once.
+ */
+#define VIRTIO_CAN_TX_BATCH_NS      (200 * SCALE_US)
 
 /* ISO 11898-1 fault confinement limits */
 #define CAN_WARNING_LIMIT           96
@@ -118,7 +130,8 @@ static const char *virtio_can_parse_tx(VirtIOCAN *s, VirtQueueElement *elem,
 /*
  * Take requests from the Txq while the wire is free for the next one: the
  * instant bus may complete a frame inside can_bus_client_tx_start(), whose
- * tx_done() then leaves the next request to this loop.
+ * tx_done() then leaves the next request, and the used-buffer
+ * notification, to this loop: one for all it completed.
  */
 static void virtio_can_pump_tx(VirtIOCAN *s)
 {
@@ -173,7 +186,9 @@ static void virtio_can_answer_tx(VirtIOCAN *s, uint8_t result)
     if (s->tx_req) {
         virtio_can_complete(s->txq, &s->tx_req->elem, result);
         s->tx_req = NULL;
-        virtio_notify(VIRTIO_DEVICE(s), s->txq);
+        if (!s->tx_pumping) {
+            virtio_notify(VIRTIO_DEVICE(s), s->txq);
+        }
     }
 }
 
@@ -408,9 +423,28 @@ static void virtio_can_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
     }
 }
 
+/* A batch of the guest's requests, started by a kick */
+static void virtio_can_tx_batch(void *opaque)
+{
+    VirtIOCAN *s = opaque;
+
+    s->tx_batch_at = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                     VIRTIO_CAN_TX_BATCH_NS;
+    virtio_can_pump_tx(s);
+}
+
 static void virtio_can_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
 {
-    virtio_can_pump_tx(VIRTIO_CAN(vdev));
+    VirtIOCAN *s = VIRTIO_CAN(vdev);
+
+    if (timer_pending(s->tx_batch_timer)) {
+        return;
+    }
+    if (qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) < s->tx_batch_at) {
+        timer_mod(s->tx_batch_timer, s->tx_batch_at);
+    } else {
+        virtio_can_tx_batch(s);
+    }
 }
 
 static uint64_t virtio_can_get_features(VirtIODevice *vdev, uint64_t features,
@@ -441,6 +475,8 @@ static void virtio_can_reset(VirtIODevice *vdev)
     CanBusErrorState was = virtio_can_error_state(s);
 
     /* the queues are gone: what was pending dies with them, unanswered */
+    timer_del(s->tx_batch_timer);
+    s->tx_batch_at = 0;
     virtio_can_withdraw_tx(s);
     g_free(s->tx_req);
     s->tx_req = NULL;
@@ -477,6 +513,8 @@ static void virtio_can_realize(DeviceState *dev, Error **errp)
     s->rxq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE, NULL);
     s->ctrlq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE,
                                 virtio_can_handle_ctrl);
+    s->tx_batch_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, virtio_can_tx_batch,
+                                     s);
 }
 
 static void virtio_can_unrealize(DeviceState *dev)
@@ -484,6 +522,7 @@ static void virtio_can_unrealize(DeviceState *dev)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOCAN *s = VIRTIO_CAN(dev);
 
+    timer_free(s->tx_batch_timer);
     can_bus_detach(&s->bus_client);
     g_free(s->tx_req);
     s->tx_req = NULL;
@@ -576,6 +615,11 @@ static int virtio_can_post_load(void *opaque, int version_id)
         (s->started && (s->status & VIRTIO_CAN_S_CTRL_BUSOFF))) {
         return -EINVAL;
     }
+    /*
+     * A kick may have been waiting for its batch, and the guest does not
+     * kick again for requests it queued after it: look at the Txq once.
+     */
+    timer_mod(s->tx_batch_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     return 0;
 }
 

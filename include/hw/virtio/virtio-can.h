@@ -39,6 +39,9 @@ struct VirtIOCAN {
     VirtIOCANTxReq *tx_req;
     /* set while the Txq is being processed, against re-entry from tx_done */
     bool tx_pumping;
+    /* a kick before tx_batch_at waits for it on tx_batch_timer */
+    QEMUTimer *tx_batch_timer;
+    int64_t tx_batch_at;
 
     /* counters, read-only QOM properties */
     uint64_t tx_rejected;
