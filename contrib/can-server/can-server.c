@@ -38,10 +38,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <linux/can.h>
-#include <linux/can/raw.h>
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -50,6 +47,7 @@
 #include "net/can_canopen.h"
 #include "net/can_error_frame.h"
 #include "net/can_pcap.h"
+#include "net/can_raw_socket.h"
 #include "net/can_socketcand.h"
 
 /* linux/can/error.h's error classes and protocol error details */
@@ -1146,55 +1144,22 @@ static void client_writable(Client *c)
 }
 
 /*
- * A raw CAN socket on the interface of @bus, non-blocking, CAN FD when
- * its MTU carries it, our own frames not read back; false, with why in
- * @errp, when the interface is missing, not CAN, or down.
+ * The interface of @bus: its socket, CAN FD when the interface's MTU
+ * carries it, our own frames not read back; false, with why in @errp,
+ * when the interface is missing, not CAN, or down.
  */
 static bool if_open(Bus *bus, Error **errp)
 {
-    struct sockaddr_can addr = { .can_family = AF_CAN };
-    struct ifreq ifr = { 0 };
-    int fd, on = 1, off = 0;
+    CanRawSocketInfo info;
+    int fd = can_raw_socket_open(bus->ifname, CAN_RAW_SOCKET_MUST_BE_UP,
+                                 &info, errp);
 
-    fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "%s: no CAN sockets on this host",
-                         bus->ifname);
         return false;
     }
-    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), bus->ifname);
-    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-        error_setg(errp, "no interface %s on this host", bus->ifname);
-        goto fail;
-    }
-    addr.can_ifindex = ifr.ifr_ifindex;
-    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ||
-        ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
-        error_setg(errp, "%s is not a CAN interface", bus->ifname);
-        goto fail;
-    }
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP)) {
-        error_setg(errp, "%s is down", bus->ifname);
-        goto fail;
-    }
-    if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
-        error_setg_errno(errp, errno, "%s", bus->ifname);
-        goto fail;
-    }
-    bus->if_fd_frames = ifr.ifr_mtu >= CANFD_MTU &&
-        setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof(on)) == 0;
-    if (setsockopt(fd, SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS, &off,
-                   sizeof(off)) < 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        error_setg_errno(errp, errno, "%s", bus->ifname);
-        goto fail;
-    }
     bus->if_fd = fd;
+    bus->if_fd_frames = info.fd_mtu;
     return true;
-
-fail:
-    close(fd);
-    return false;
 }
 
 /* Read what the interface of @bus has, onto the bus */

@@ -17,11 +17,7 @@
 
 #include "qemu/osdep.h"
 
-#include <sys/ioctl.h>
-#include <net/if.h>
-#include <net/if_arp.h>
 #include <linux/can.h>
-#include <linux/can/raw.h>
 #include <glib-unix.h>
 
 #include "qemu/bitops.h"
@@ -32,6 +28,7 @@
 #include "qapi/error.h"
 #include "libvhost-user-glib.h"
 #include "hw/virtio/virtio-can-msg.h"
+#include "net/can_raw_socket.h"
 
 /* How often a deleted interface is looked up again */
 #define LINK_REOPEN_MS      250
@@ -317,68 +314,22 @@ static gboolean vdc_link_ready(gint fd, GIOCondition cond, gpointer opaque)
 
 static bool vdc_link_open(VdcLink *link, Error **errp)
 {
-    struct sockaddr_can addr = { .can_family = AF_CAN };
-    struct ifreq ifr = { 0 };
-    int fd, on = 1, off = 0;
+    CanRawSocketInfo info;
+    /* the write-only side of a two-interface set-up receives nothing */
+    int fd = can_raw_socket_open(link->ifname,
+                                 link->reads ? 0 : CAN_RAW_SOCKET_WRITE_ONLY,
+                                 &info, errp);
 
-    fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "no CAN sockets on this host");
         return false;
     }
-    if (strlen(link->ifname) >= sizeof(ifr.ifr_name)) {
-        error_setg(errp, "%s: interface names have at most %zu characters",
-                   link->ifname, sizeof(ifr.ifr_name) - 1);
-        goto fail;
-    }
-    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), link->ifname);
-    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-        error_setg_errno(errp, errno, "%s", link->ifname);
-        goto fail;
-    }
-    addr.can_ifindex = ifr.ifr_ifindex;
-    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-        error_setg_errno(errp, errno, "%s", link->ifname);
-        goto fail;
-    }
-    if (ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
-        error_setg(errp, "%s is not a CAN interface", link->ifname);
-        goto fail;
-    }
-    if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
-        error_setg_errno(errp, errno, "%s", link->ifname);
-        goto fail;
-    }
-    /* the MTU, never the name, says whether the interface carries FD */
-    link->fd_mtu = ifr.ifr_mtu >= CANFD_MTU;
-    /* FD frames in both directions; our own frames never come back */
-    if (setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof(on)) < 0 ||
-        setsockopt(fd, SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS, &off,
-                   sizeof(off)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) < 0) {
-        error_setg_errno(errp, errno, "%s: socket options", link->ifname);
-        goto fail;
-    }
-    /* the write-only side of a two-interface set-up receives nothing */
-    if (!link->reads &&
-        setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, NULL, 0) < 0) {
-        error_setg_errno(errp, errno, "%s: filter", link->ifname);
-        goto fail;
-    }
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        error_setg_errno(errp, errno, "%s: bind", link->ifname);
-        goto fail;
-    }
+    link->fd_mtu = info.fd_mtu;
     link->fd = fd;
     /* a write-only socket is watched for its errors: down, deleted */
     link->watch = g_unix_fd_add(fd, link->reads ? G_IO_IN | G_IO_ERR
                                                 : G_IO_ERR,
                                 vdc_link_ready, link);
     return true;
-
-fail:
-    close(fd);
-    return false;
 }
 
 /* The Txq */

@@ -16,10 +16,10 @@
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
-#include "qemu/sockets.h"
 #include "qom/object_interfaces.h"
 #include "io/channel-socket.h"
 #include "net/can_host.h"
+#include "net/can_raw_socket.h"
 #include "trace.h"
 
 #include <net/if.h>
@@ -27,7 +27,6 @@
 #include <linux/can.h>
 #include <linux/can/error.h>
 #include <linux/can/raw.h>
-#include <linux/if_arp.h>
 
 #define TYPE_CAN_HOST_SOCKETCAN "can-host-socketcan"
 OBJECT_DECLARE_SIMPLE_TYPE(CanHostSocketCAN, CAN_HOST_SOCKETCAN)
@@ -154,23 +153,17 @@ static void socketcan_rebind(void *opaque)
     struct sockaddr_can addr = { .can_family = AF_CAN };
     /* the kernel dropped the socket's filters with the interface */
     struct can_filter all = { .can_id = 0, .can_mask = 0 };
-    struct ifreq ifr = { 0 };
     int fd = s->sioc->fd;
 
-    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
-    if (ioctl(fd, SIOCGIFINDEX, &ifr) == 0) {
-        addr.can_ifindex = ifr.ifr_ifindex;
-        if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 &&
-            ifr.ifr_hwaddr.sa_family == ARPHRD_CAN &&
-            setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, &all,
-                       sizeof(all)) == 0 &&
-            bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            s->ifindex = addr.can_ifindex;
-            s->gone = false;
-            trace_can_socketcan_rebound(s->ifname, s->ifindex);
-            socketcan_check_mtu(s);
-            return;
-        }
+    addr.can_ifindex = can_raw_socket_ifindex(fd, s->ifname, NULL);
+    if (addr.can_ifindex >= 0 &&
+        setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, &all, sizeof(all)) == 0 &&
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+        s->ifindex = addr.can_ifindex;
+        s->gone = false;
+        trace_can_socketcan_rebound(s->ifname, s->ifindex);
+        socketcan_check_mtu(s);
+        return;
     }
     timer_mod(s->rebind, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
               SOCKETCAN_REBIND_MS);
@@ -388,63 +381,11 @@ static const CanBusClientInfo socketcan_bus_client_info = {
     .receive = socketcan_receive,
 };
 
-static int socketcan_open_socket(CanHostSocketCAN *s, Error **errp)
-{
-    struct sockaddr_can addr = { .can_family = AF_CAN };
-    struct ifreq ifr = { 0 };
-    int fd, on = 1;
-    can_err_mask_t err_mask = CAN_ERR_MASK;
-
-    if (strlen(s->ifname) >= IFNAMSIZ) {
-        error_setg(errp, "can-host-socketcan: interface name '%s' is too "
-                   "long", s->ifname);
-        return -1;
-    }
-    fd = qemu_socket(PF_CAN, SOCK_RAW, CAN_RAW);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "can-host-socketcan: cannot open a CAN "
-                         "socket%s", errno == EAFNOSUPPORT ?
-                         " (is the can-raw kernel module loaded?)" : "");
-        return -1;
-    }
-    pstrcpy(ifr.ifr_name, sizeof(ifr.ifr_name), s->ifname);
-    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-        error_setg(errp, "can-host-socketcan: no interface '%s' on the host",
-                   s->ifname);
-        goto fail;
-    }
-    addr.can_ifindex = ifr.ifr_ifindex;
-    s->ifindex = ifr.ifr_ifindex;
-    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ||
-        ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
-        error_setg(errp, "can-host-socketcan: '%s' is not a CAN interface",
-                   s->ifname);
-        goto fail;
-    }
-    s->fd_frames = setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on,
-                              sizeof(on)) == 0;
-    s->fd_capable = s->fd_frames && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
-                    ifr.ifr_mtu >= CANFD_MTU;
-    /* frames the socket's receive buffer had no room for are counted */
-    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
-    /* error frames are always read, to be counted even when kept off */
-    setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &err_mask,
-               sizeof(err_mask));
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        error_setg_errno(errp, errno, "can-host-socketcan: cannot bind to "
-                         "'%s'", s->ifname);
-        goto fail;
-    }
-    return fd;
-
-fail:
-    close(fd);
-    return -1;
-}
-
 static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
 {
+    ERRP_GUARD();
     CanHostSocketCAN *s = CAN_HOST_SOCKETCAN(ch);
+    CanRawSocketInfo info;
     int fd;
 
     if (!s->ifname) {
@@ -452,10 +393,16 @@ static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
                    "host CAN interface such as can0 or vcan0");
         return false;
     }
-    fd = socketcan_open_socket(s, errp);
+    /* error frames are always read, to be counted even when kept off */
+    fd = can_raw_socket_open(s->ifname, CAN_RAW_SOCKET_ERROR_FRAMES, &info,
+                             errp);
     if (fd < 0) {
+        error_prepend(errp, "can-host-socketcan: ");
         return false;
     }
+    s->ifindex = info.ifindex;
+    s->fd_frames = info.fd_frames;
+    s->fd_capable = info.fd_mtu;
     if (!can_host_check_unique(ch, bus, s->ifname, errp)) {
         close(fd);
         return false;
@@ -466,7 +413,6 @@ static bool socketcan_open(CanHostState *ch, CanBusState *bus, Error **errp)
         return false;
     }
     qio_channel_set_name(QIO_CHANNEL(s->sioc), "can-host-socketcan");
-    qio_channel_set_blocking(QIO_CHANNEL(s->sioc), false, NULL);
     s->tx_retry = timer_new_us(QEMU_CLOCK_REALTIME, socketcan_retry, s);
     s->rebind = timer_new_ms(QEMU_CLOCK_REALTIME, socketcan_rebind, s);
     /*

@@ -340,14 +340,14 @@ static void test_daemon_options(void)
     assert_daemon_refuses("-s x -c 2 -d vcan0",
                           "-c must be the number of interfaces of -d");
     if (can_sockets_missing()) {
-        assert_daemon_refuses("-s x -d vcan0", "no CAN sockets on this host");
+        assert_daemon_refuses("-s x -d vcan0", "cannot open a CAN socket");
         g_free(r.log);
         rmdir(dir);
         return;
     }
-    assert_daemon_refuses("-s x -d can9", "vhost-device-can: can9: No such "
-                          "device");
-    assert_daemon_refuses("-s x -i lo -o lo", "lo is not a CAN interface");
+    assert_daemon_refuses("-s x -d can9", "vhost-device-can: no interface "
+                          "'can9' on the host");
+    assert_daemon_refuses("-s x -i lo -o lo", "'lo' is not a CAN interface");
     if (!have_interfaces("vcan0", "vcan1", NULL)) {
         g_free(r.log);
         rmdir(dir);
