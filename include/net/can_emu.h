@@ -123,6 +123,13 @@ typedef struct CanBusClientInfo {
     bool (*rx_error)(CanBusClientState *client, const qemu_can_frame *frame,
                      bool own);
     /*
+     * Optional: whether the client's receive buffer is full now, so that
+     * another frame would overrun it.  Frames from beyond the bus
+     * (can_bus_client_send()) then wait, a while, until the client calls
+     * can_bus_client_rx_freed(); local transmissions never do.
+     */
+    bool (*rx_full)(CanBusClientState *client);
+    /*
      * Optional: whether the client is error passive.  An error-passive
      * transmitter signals an ACK error with recessive bits that receivers
      * take for the end of frame, so they still receive the frame.
@@ -232,11 +239,18 @@ bool can_bus_client_tx_cut(CanBusClientState *client);
  * already exist on a host interface, or controllers that complete
  * transmissions on their own.  On a bus with timing they wait their turn on
  * the wire in a bounded queue, taking the bus's bitrate; frames beyond it
- * are dropped and counted.  Returns the number of frames taken, or -1 if
- * @client is not attached or is an observer.
+ * are dropped and counted.  They also wait, on any bus, while a receiver
+ * says it is full (see rx_full()).  Returns the number of frames taken,
+ * or -1 if @client is not attached or is an observer.
  */
 ssize_t can_bus_client_send(CanBusClientState *client,
                             const qemu_can_frame *frames, size_t frames_cnt);
+
+/*
+ * @client, whose rx_full() said so, has room for a frame again: frames
+ * from beyond the bus that waited for it go on.
+ */
+void can_bus_client_rx_freed(CanBusClientState *client);
 
 /*
  * For a host backend whose remote nodes destroyed a frame of theirs with

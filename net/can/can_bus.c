@@ -666,6 +666,9 @@ static void can_bus_finalize(Object *obj)
     if (bus->timer) {
         timer_free(bus->timer);
     }
+    if (bus->hold_timer) {
+        timer_free(bus->hold_timer);
+    }
     g_free(bus->name);
 }
 

@@ -52,11 +52,46 @@ static void can_bus_instant_schedule(CanBusPort *port)
     timer_mod(port->retry_timer, port->tx_retry_at);
 }
 
+/* @port's queued frames, in order, while no receiver is full */
+static void can_bus_instant_release_port(CanBusPort *port)
+{
+    qemu_can_frame *frame;
+
+    while (port->send_queue && !g_queue_is_empty(port->send_queue)) {
+        if (can_bus_receiver_full(port)) {
+            can_bus_hold(port->bus);
+            return;
+        }
+        frame = g_queue_pop_head(port->send_queue);
+        can_bus_carry(port, frame);
+        g_free(frame);
+    }
+}
+
 static bool can_bus_instant_send(CanBusPort *port,
                                  const qemu_can_frame *frame)
 {
-    can_bus_carry(port, frame);
+    /* error reports are no frames on the wire, and fill no FIFO */
+    if ((frame->can_id & QEMU_CAN_ERR_FLAG) ||
+        ((!port->send_queue || g_queue_is_empty(port->send_queue)) &&
+         !can_bus_receiver_full(port))) {
+        can_bus_carry(port, frame);
+        return true;
+    }
+    if (!can_bus_queue_frame(port, frame)) {
+        return false;
+    }
+    can_bus_instant_release_port(port);
     return true;
+}
+
+static void can_bus_instant_release(CanBusState *bus)
+{
+    CanBusPort *port;
+
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        can_bus_instant_release_port(port);
+    }
 }
 
 const CanBusEngine can_bus_instant_engine = {
@@ -64,4 +99,5 @@ const CanBusEngine can_bus_instant_engine = {
     .retry_delay_ns = can_bus_instant_retry_delay_ns,
     .schedule = can_bus_instant_schedule,
     .send = can_bus_instant_send,
+    .release = can_bus_instant_release,
 };

@@ -10,8 +10,12 @@
 #include "qemu/queue.h"
 #include "net/can_emu.h"
 
-/* Frames of can_bus_client_send() a client may have waiting for the wire */
-#define CAN_BUS_SEND_QUEUE_LEN  64
+/*
+ * Frames of can_bus_client_send() a client may have waiting for the wire
+ * or for a full receiver: a burst from a network, while the guest drains
+ * its controller's FIFO
+ */
+#define CAN_BUS_SEND_QUEUE_LEN  1024
 /* Longest client name, without its NUL: migration loads no longer one */
 #define CAN_BUS_NAME_MAX        255
 
@@ -34,6 +38,8 @@ typedef struct CanBusEngine {
     bool (*follows)(CanBusPort *peer, CanBusPort *sender);
     /* Optional: can_bus_client_remote_error() (default: nothing) */
     void (*remote_error)(CanBusPort *port);
+    /* Frames waiting for a full receiver (can_bus_hold.c) may go now */
+    void (*release)(CanBusState *bus);
 } CanBusEngine;
 
 extern const CanBusEngine can_bus_instant_engine;
@@ -58,8 +64,13 @@ struct CanBusPort {
     QEMUTimer *retry_timer;
     /* while a client alone migrates: ns from now to tx_retry_at */
     int64_t saved_retry_in;
-    /* with timing: frames from can_bus_client_send() waiting for the wire */
+    /*
+     * Frames from can_bus_client_send() waiting for the wire (with timing)
+     * or for a full receiver
+     */
     GQueue *send_queue;
+    /* full for too long: overrun, not waited for, until it frees room */
+    bool rx_stalled;
 
     /* for the monitor, since the client attached (not migrated) */
     uint64_t frames_out;    /* its frames the bus carried */
@@ -100,6 +111,8 @@ struct CanBusState {
     QEMUTimer *timer;
     CanBusPort *on_wire;
     int64_t wire_end;
+    /* while frames wait for a full receiver: when it counts as stalled */
+    QEMUTimer *hold_timer;
 
     uint64_t frames;
     uint64_t fd_frames;
@@ -162,6 +175,14 @@ void can_bus_deliver(CanBusPort *sender, const qemu_can_frame *frame);
  * reports), deliver it and show it to the observers
  */
 void can_bus_carry(CanBusPort *port, const qemu_can_frame *frame);
+/* can_bus_hold.c */
+/* Whether a client of @sender's bus but @sender is full and not stalled */
+bool can_bus_receiver_full(CanBusPort *sender);
+/* Queue @frame of can_bus_client_send(); false (counted) if no room */
+bool can_bus_queue_frame(CanBusPort *port, const qemu_can_frame *frame);
+/* A frame of @bus waits for a full receiver: time the wait */
+void can_bus_hold(CanBusState *bus);
+
 /* The due frame that wins arbitration on @bus at @now, or NULL */
 CanBusPort *can_bus_arbitrate(CanBusState *bus, int64_t now);
 /*

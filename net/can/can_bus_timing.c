@@ -35,18 +35,23 @@ static bool can_bus_timed_follows(CanBusPort *peer, CanBusPort *sender)
     return (a > b ? a - b : b - a) * 1000 <= b * CAN_BUS_BITRATE_TOLERANCE;
 }
 
-/* The next queued frame of a can_bus_client_send() user */
+/*
+ * The next queued frame of a can_bus_client_send() user, unless a
+ * receiver is full
+ */
 static void can_bus_timed_send_next(CanBusPort *port)
 {
     qemu_can_frame *frame;
 
-    if (port->tx_pending || !port->send_queue) {
+    if (port->tx_pending || !port->send_queue ||
+        g_queue_is_empty(port->send_queue)) {
+        return;
+    }
+    if (can_bus_receiver_full(port)) {
+        can_bus_hold(port->bus);
         return;
     }
     frame = g_queue_pop_head(port->send_queue);
-    if (!frame) {
-        return;
-    }
     port->tx_frame = *frame;
     g_free(frame);
     /* acknowledged where it came from already */
@@ -204,24 +209,25 @@ static void can_bus_timed_tx_start(CanBusPort *port)
 
 static bool can_bus_timed_send(CanBusPort *port, const qemu_can_frame *frame)
 {
-    CanBusState *bus = port->bus;
-
     /* error reports are no frames on the wire */
     if (frame->can_id & QEMU_CAN_ERR_FLAG) {
         can_bus_carry(port, frame);
         return true;
     }
-    if (!port->send_queue) {
-        port->send_queue = g_queue_new();
-    }
-    if (g_queue_get_length(port->send_queue) >= CAN_BUS_SEND_QUEUE_LEN) {
-        bus->drops++;
-        trace_can_bus_send_queue_full(port->name, frame->can_id);
+    if (!can_bus_queue_frame(port, frame)) {
         return false;
     }
-    g_queue_push_tail(port->send_queue, g_memdup2(frame, sizeof(*frame)));
     can_bus_timed_send_next(port);
     return true;
+}
+
+static void can_bus_timed_release(CanBusState *bus)
+{
+    CanBusPort *port;
+
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        can_bus_timed_send_next(port);
+    }
 }
 
 /*
@@ -249,4 +255,5 @@ const CanBusEngine can_bus_timed_engine = {
     .send = can_bus_timed_send,
     .follows = can_bus_timed_follows,
     .remote_error = can_bus_timed_remote_error,
+    .release = can_bus_timed_release,
 };

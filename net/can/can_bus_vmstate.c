@@ -195,7 +195,7 @@ static bool can_bus_restore_port(CanBusState *bus, CanBusPortState *ps)
         /* without tx_done, only a queued frame can be pending */
         (ps->tx_pending && !port->info->tx_done && !ps->tx_self_ack) ||
         (ps->on_wire && (!bus->timing || !ps->tx_pending || bus->on_wire)) ||
-        (ps->queued && (!bus->timing || port->info->tx_done))) {
+        (ps->queued && port->info->tx_done)) {
         error_report("can-bus %s: the state of %s in the stream is not "
                      "possible", bus->name, name);
         return false;
@@ -249,6 +249,17 @@ static int can_bus_post_load(void *opaque, int version_id)
     QTAILQ_FOREACH(port, &bus->ports, next) {
         if (port->tx_pending) {
             bus->engine->schedule(port);
+        }
+    }
+    /*
+     * Frames that waited for a full receiver: not now, while the devices'
+     * state may still be loading, but once the VM runs (at the latest when
+     * the wait times out)
+     */
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        if (port->send_queue && !g_queue_is_empty(port->send_queue) &&
+            !port->tx_pending) {
+            can_bus_hold(bus);
         }
     }
     return 0;

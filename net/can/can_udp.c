@@ -42,6 +42,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(CanHostUDP, CAN_HOST_UDP)
 #define UDP_RX_BATCH 64
 /* python-can reads at most this much of a packet: nothing valid is longer */
 #define UDP_RX_MAX 4096
+/* Receive buffer asked of the kernel, in bytes */
+#define UDP_RCVBUF (1024 * 1024)
 
 struct CanHostUDP {
     CanHostState parent_obj;
@@ -224,7 +226,7 @@ static bool udp_setsockopt(int fd, int level, int name, const void *val,
 static int udp_open_rx(CanHostUDP *s, const struct sockaddr_storage *group,
                        socklen_t group_len, int ifindex, Error **errp)
 {
-    int fd, on = 1;
+    int fd, on = 1, rcvbuf = UDP_RCVBUF;
     bool ok;
 
     fd = qemu_socket(group->ss_family, SOCK_DGRAM, 0);
@@ -237,6 +239,11 @@ static int udp_open_rx(CanHostUDP *s, const struct sockaddr_storage *group,
                         "SO_REUSEADDR", errp);
     /* packets the socket's buffer had no room for are counted */
     setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+    /*
+     * Room for a burst while the main loop is busy: the default buffer
+     * holds a few hundred packets.  The kernel caps it at rmem_max.
+     */
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     /* bound to the group, it receives no other group's packets */
     if (ok && bind(fd, (const struct sockaddr *)group, group_len) < 0) {
         error_setg_errno(errp, errno, "can-host-udp: cannot bind to %s "

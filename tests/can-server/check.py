@@ -1271,6 +1271,18 @@ def test_mismatch_guests():
     srv.stop()
 
 
+def test_burst():
+    srv = Server('burst', '--bus', 'canbus0')
+    cannodes.burst_test('server', '-object %s -object %s' % (
+        socketcand_object(), socketcand_object().replace(
+            'id=n0,canbus=canbus0', 'id=n1,canbus=canbus1')))
+    st = srv.stats()
+    tap(st.get('bus.canbus0.frames', 0) >= 5000 and
+        st.get('slow-dropped') == 0,
+        'the server carried the burst and dropped no slow client', st)
+    srv.stop()
+
+
 def test_guests():
     srv = Server('guests', '--bus', 'canbus0')
     bus = can.Bus(interface='socketcand', host='127.0.0.1', port=PORT,
@@ -1305,7 +1317,8 @@ def main():
                          ('bitrates', test_bitrates),
                          ('lone-guest', test_lone_guest),
                          ('mismatch-guests', test_mismatch_guests),
-                         ('guests', test_guests)))
+                         ('guests', test_guests),
+                         ('burst', test_burst)))
 
 
 if __name__ == '__main__':

@@ -57,6 +57,11 @@ def test_guests():
     bus.shutdown()
 
 
+def test_burst():
+    cannodes.burst_test('udp', '-object can-host-udp,id=u0,canbus=canbus0 '
+                        '-object can-host-udp,id=u1,canbus=canbus1')
+
+
 # ---------------------------------------------------------------------
 # ipv6-fd
 
@@ -302,7 +307,8 @@ def main():
     os.makedirs(LOGS, exist_ok=True)
     return tapcases.run((('errors', test_errors), ('docs', test_docs),
                          ('malformed', test_malformed),
-                         ('ipv6-fd', test_ipv6_fd), ('guests', test_guests)))
+                         ('ipv6-fd', test_ipv6_fd), ('guests', test_guests),
+                         ('burst', test_burst)))
 
 
 if __name__ == '__main__':

@@ -212,13 +212,14 @@ static void test_clients_and_counters(void)
 
 /*
  * The bus's send queue is bounded: on a timed bus, frames a host backend
- * or a replay hands over all at once wait for the wire, 64 of them behind
- * the one being sent; the rest are dropped, and the bus counts them in
- * query-can and info can.  A replay of 100 frames logged at one instant
- * gives a receiver that keeps up the first 65, in order, each once.
+ * or a replay hands over all at once wait for the wire, 1024 of them
+ * behind the one being sent; the rest are dropped, and the bus counts them
+ * in query-can and info can.  A replay of 1100 frames logged at one
+ * instant gives a receiver that keeps up the first 1025, in order, each
+ * once.
  */
-#define SEND_QUEUE_LEN      64
-#define BURST               100
+#define SEND_QUEUE_LEN      1024
+#define BURST               1100
 
 static void test_send_queue_limit_and_drops(void)
 {
@@ -236,7 +237,7 @@ static void test_send_queue_limit_and_drops(void)
 
     for (i = 0; i < BURST; i++) {
         g_string_append_printf(lines, "(1.000000) can0 %03X#%02X\n",
-                               0x100 + i, i);
+                               0x100 + i, i & 0xff);
     }
     g_assert_true(g_file_set_contents(log, lines->str, -1, NULL));
     devices = g_strdup_printf("-object can-bus,id=canbus0,timing=on,"
@@ -248,12 +249,12 @@ static void test_send_queue_limit_and_drops(void)
     c0 = kvaser_chan(&b, 0);
     sja_pelican_setup(&c0, 0, 0);
 
-    /* a 1-byte frame takes under 100 us at 500 kbit/s: read each one */
-    for (i = 0; i < 2 * BURST; i++) {
+    /* a 1-byte frame takes under 120 us at 500 kbit/s: read each one */
+    for (i = 0; i < 3 * BURST; i++) {
         qtest_clock_step(b.qts, 50000);
         while (sja_rd(&c0, A_SR) & R_SR_RBS_MASK) {
             CanMsg want_msg = {
-                .id = 0x100 + got, .dlc = 1, .data = { got },
+                .id = 0x100 + got, .dlc = 1, .data = { got & 0xff },
             };
 
             sja_assert_next_rx(&c0, &want_msg);

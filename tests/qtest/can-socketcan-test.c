@@ -1003,7 +1003,7 @@ static void test_timed_host_frames_take_wire_time(void)
         .can_id = 0x123, .len = 8, .data = { 1, 2, 3, 4, 5, 6, 7, 8 },
     };
     const int64_t frame_ns = 119 * 2000;
-    const unsigned n = 100, queued = 64;
+    const unsigned n = 1100, queued = 1024;
     int64_t end;
     unsigned i;
     bool started;
@@ -1032,9 +1032,16 @@ static void test_timed_host_frames_take_wire_time(void)
     g_assert_cmpuint(sja_rd(&r.chan, A_RMC), ==, 4);
     g_assert_cmpuint(qom_u64(&r, "/objects/b0", "busy-ns"), ==, 4 * frame_ns);
 
-    /* one frame on the wire, 64 waiting, the rest dropped */
+    /*
+     * The FIFO's four frames leave room for a fifth: one frame on the
+     * wire, 1024 waiting, the rest dropped
+     */
     for (i = 0; i < n; i++) {
         sock_send(fd, &f, false);
+        /* in steps the backend's socket buffer holds */
+        while (counter(&r, "h0", "rx-frames") + 50 < 4 + i + 1) {
+            g_assert_cmpint(g_get_monotonic_time(), <, end + TIMEOUT_US);
+        }
     }
     while (counter(&r, "h0", "rx-frames") < 4 + n) {
         g_assert_cmpint(g_get_monotonic_time(), <, end + TIMEOUT_US);

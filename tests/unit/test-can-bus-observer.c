@@ -62,6 +62,7 @@ typedef struct FakeNode {
     bool acks;
     bool one_shot;              /* withdraws a frame that failed once */
     bool flags_errors;          /* rx_error(): signals an active flag */
+    bool full;                  /* rx_full(): its FIFO has no room */
     unsigned received;
     qemu_can_frame last;
     unsigned tx_results[3];
@@ -81,6 +82,11 @@ static ssize_t fake_receive(CanBusClientState *client,
     f->received += n;
     f->last = frames[n - 1];
     return n;
+}
+
+static bool fake_rx_full(CanBusClientState *client)
+{
+    return container_of(client, FakeNode, client)->full;
 }
 
 static bool fake_acks(CanBusClientState *client)
@@ -110,6 +116,7 @@ static bool fake_rx_error(CanBusClientState *client,
 static const CanBusClientInfo fake_info = {
     .can_receive = fake_can_receive,
     .receive = fake_receive,
+    .rx_full = fake_rx_full,
     .acks = fake_acks,
     .tx_done = fake_tx_done,
     .rx_error = fake_rx_error,
@@ -454,6 +461,91 @@ static void test_remote_peer_bitrate(void)
     rig_stop(&r);
 }
 
+/*
+ * Frames from beyond the bus (a backend's) wait while a receiver is full
+ * and go, in order, once it frees room; on both engines
+ */
+static void test_hold_until_freed(void)
+{
+    FakeNode backend = { .name = "backend" };
+    qemu_can_frame f[3] = { test_frame(0x101), test_frame(0x102),
+                            test_frame(0x103) };
+    int timing;
+    Rig r;
+
+    for (timing = 0; timing <= 1; timing++) {
+        rig_start(&r, timing, 1);
+        can_bus_attach(CAN_BUS(r.bus), &backend.client, &fake_remote_info,
+                       backend.name, &error_abort);
+        r.node[0].full = true;
+        g_assert_cmpint(can_bus_client_send(&backend.client, f, 3), ==, 3);
+        run_until(virtual_ns + 10 * SCALE_MS);
+        g_assert_cmpuint(r.node[0].received, ==, 0);
+        r.node[0].full = false;
+        can_bus_client_rx_freed(&r.node[0].client);
+        run_until(virtual_ns + 10 * SCALE_MS);
+        g_assert_cmpuint(r.node[0].received, ==, 3);
+        g_assert_cmphex(r.node[0].last.can_id, ==, 0x103);
+        can_bus_detach(&backend.client);
+        rig_stop(&r);
+    }
+}
+
+/*
+ * A receiver that stays full for 100 ms is stalled: it is overrun as on
+ * a wire, and frames no longer wait for it until it frees room
+ */
+static void test_hold_stalled(void)
+{
+    FakeNode backend = { .name = "backend" };
+    qemu_can_frame f = test_frame(0x101);
+    Rig r;
+
+    rig_start(&r, false, 1);
+    can_bus_attach(CAN_BUS(r.bus), &backend.client, &fake_remote_info,
+                   backend.name, &error_abort);
+    r.node[0].full = true;
+    can_bus_client_send(&backend.client, &f, 1);
+    run_until(virtual_ns + 99 * SCALE_MS);
+    g_assert_cmpuint(r.node[0].received, ==, 0);
+    run_until(virtual_ns + 2 * SCALE_MS);
+    g_assert_cmpuint(r.node[0].received, ==, 1);
+    can_bus_client_send(&backend.client, &f, 1);
+    g_assert_cmpuint(r.node[0].received, ==, 2);
+    /* room again: the next frames wait for it as before */
+    can_bus_client_rx_freed(&r.node[0].client);
+    can_bus_client_send(&backend.client, &f, 1);
+    g_assert_cmpuint(r.node[0].received, ==, 2);
+    can_bus_detach(&backend.client);
+    rig_stop(&r);
+}
+
+/* The wait is bounded: frames beyond 1024 are dropped and counted */
+static void test_hold_bound(void)
+{
+    FakeNode backend = { .name = "backend" };
+    qemu_can_frame f = test_frame(0x101);
+    unsigned taken = 0;
+    int i;
+    Rig r;
+
+    rig_start(&r, false, 1);
+    can_bus_attach(CAN_BUS(r.bus), &backend.client, &fake_remote_info,
+                   backend.name, &error_abort);
+    r.node[0].full = true;
+    for (i = 0; i < 1025; i++) {
+        taken += can_bus_client_send(&backend.client, &f, 1);
+    }
+    g_assert_cmpuint(taken, ==, 1024);
+    g_assert_cmpuint(object_property_get_uint(r.bus, "drops", &error_abort),
+                     ==, 1);
+    r.node[0].full = false;
+    can_bus_client_rx_freed(&r.node[0].client);
+    g_assert_cmpuint(r.node[0].received, ==, 1024);
+    can_bus_detach(&backend.client);
+    rig_stop(&r);
+}
+
 /* A controller's state report reaches the observer with its counters */
 static void test_state_report(void)
 {
@@ -517,6 +609,9 @@ int main(int argc, char **argv)
     g_test_add_func("/can-bus/remote/peer-bitrate",
                     test_remote_peer_bitrate);
     g_test_add_func("/can-bus/observer/state-report", test_state_report);
+    g_test_add_func("/can-bus/hold/until-freed", test_hold_until_freed);
+    g_test_add_func("/can-bus/hold/stalled", test_hold_stalled);
+    g_test_add_func("/can-bus/hold/bound", test_hold_bound);
     g_test_add_func("/can-bus/observer/attach-checks",
                     test_observer_attach_checks);
     return g_test_run();

@@ -211,6 +211,7 @@ static void sja_release_rx(CanSJA1000State *s)
         /* the next frame in the window is a new receive event */
         sja_raise(s, R_IR_RI_MASK);
     }
+    can_bus_client_rx_freed(&s->bus_client);
 }
 
 /*
@@ -427,6 +428,18 @@ static bool sja_can_receive(CanBusClientState *client)
     return true;
 }
 
+/*
+ * Where the chip would store a frame (operating, awake), whether its FIFO
+ * lacks room for the longest: frames from beyond the bus then wait
+ */
+static bool sja_rx_full(CanBusClientState *client)
+{
+    CanSJA1000State *s = container_of(client, CanSJA1000State, bus_client);
+
+    return !sja_in_reset(s) && !sja_is_bus_off(s) && !sja_sleeping(s) &&
+           SJA1000_RX_FIFO_SIZE - sja_fifo_used(s) < SJA1000_TX_BUF_SIZE;
+}
+
 static ssize_t sja_receive(CanBusClientState *client,
                            const qemu_can_frame *frames, size_t frames_cnt)
 {
@@ -505,6 +518,7 @@ static void sja_get_status(CanBusClientState *client,
 static const CanBusClientInfo sja_bus_client_info = {
     .can_receive = sja_can_receive,
     .receive = sja_receive,
+    .rx_full = sja_rx_full,
     .acks = sja_acks,
     .tx_done = sja_tx_done,
     .arbitration_lost = sja_arbitration_lost,
@@ -543,6 +557,8 @@ static void sja_enter_reset(CanSJA1000State *s)
     s->dos = false;
     s->ir &= ~(R_IR_RI_MASK | R_IR_DOI_MASK);
     sja_update_irq(s);
+    /* in reset mode the chip stores nothing: nobody need wait for it */
+    can_bus_client_rx_freed(&s->bus_client);
 }
 
 static void sja_leave_reset(CanSJA1000State *s)

@@ -4,9 +4,10 @@
 # qemu: -device kvaser_pci,channels=2,canbus0=canbus0,canbus1=canbus0
 # timeout: 300
 #
-# Not a test: the guest half of bench/network, which replaces this header
-# with the path to measure (one bus, or two buses joined through
-# qemu-can-server or UDP multicast).  Two Kvaser channels, the first
+# The guest half of bench/network, which replaces this header with the
+# path to measure (one bus, or two buses joined through qemu-can-server or
+# UDP multicast), and of the burst cases of tests/can-server and
+# tests/can-udp (tests/pylib/cannodes.py), which check that it passes.  Two Kvaser channels, the first
 # sending to the second, timed on this guest's one clock:
 # 1. burst: qcan.count=N frames 123#0102030405060708 back to back
 #    (cangen, txqueuelen 1000), nobody listening, from just before cangen
