@@ -306,6 +306,59 @@ static void test_rx_without_buffer_counted(void)
     rig_stop(&r);
 }
 
+/*
+ * Frames from beyond the bus (a replay here, a network or host interface
+ * alike) wait while the device has no Rx buffer, and come, in order and
+ * none lost, as the driver gives buffers
+ */
+static void test_rx_from_beyond_waits_for_buffers(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("can-virtio-test-XXXXXX", NULL);
+    g_autofree char *log = g_build_filename(dir, "burst.log", NULL);
+    g_autofree char *bus_opts = NULL;
+    g_autoptr(GString) lines = g_string_new(NULL);
+    Rig r = { 0 };
+    VCan *v = &r.vc[0];
+    uint64_t addr[8];
+    uint32_t head;
+    unsigned i;
+    VMsg m;
+
+    /*
+     * The replay plays its first frame at once, before the device starts
+     * (it is lost to it); the burst 50 ms later
+     */
+    g_string_append(lines, "(1.000000) can0 7FF#\n");
+    for (i = 0; i < ARRAY_SIZE(addr); i++) {
+        g_string_append_printf(lines, "(1.050000) can0 %03X#%02X\n",
+                               0x100 + i, i);
+    }
+    g_assert_true(g_file_set_contents(log, lines->str, -1, NULL));
+    bus_opts = g_strdup_printf(" -object can-replay,id=replay0,"
+                               "canbus=canbus0,file=%s", log);
+    /* the Kvaser channel stays in reset mode, taking nothing */
+    rig_start(&r, bus_opts, "canbus=canbus0", NULL);
+    vcan_setup(&r, v, VCAN_SLOT, F_ALL);
+    g_assert_cmpuint(vcan_control(v, VIRTIO_CAN_SET_CTRL_MODE_START), ==,
+                     VIRTIO_CAN_RESULT_OK);
+    /* short of the 100 ms after which a full receiver is overrun */
+    qtest_clock_step(r.b.qts, 60 * 1000 * 1000);
+    g_assert_cmpuint(vcan_counter(&r, "/objects/replay0", "frames"), ==,
+                     ARRAY_SIZE(addr) + 1);
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "rx-dropped"), ==, 0);
+    head = vcan_rx_post(v, ARRAY_SIZE(addr), addr);
+    for (i = 0; i < ARRAY_SIZE(addr); i++) {
+        vcan_rx(v, head + i, addr[i], &m);
+        g_assert_cmphex(m.can_id, ==, 0x100 + i);
+        g_assert_cmpuint(m.length, ==, 1);
+        g_assert_cmpuint(m.data[0], ==, i);
+    }
+    g_assert_cmpuint(vcan_counter(&r, VCAN_PATH, "rx-dropped"), ==, 0);
+    rig_stop(&r);
+    unlink(log);
+    rmdir(dir);
+}
+
 /* Two virtio-can nodes exchange CAN FD frames of every length */
 static void test_fd_between_two_devices(void)
 {
@@ -738,6 +791,8 @@ int main(int argc, char **argv)
     qtest_add_func("/virtio-can/rx-from-sja1000", test_rx_from_sja1000);
     qtest_add_func("/virtio-can/rx-without-buffer-counted",
                    test_rx_without_buffer_counted);
+    qtest_add_func("/virtio-can/rx-from-beyond-waits-for-buffers",
+                   test_rx_from_beyond_waits_for_buffers);
     qtest_add_func("/virtio-can/fd-between-two-devices",
                    test_fd_between_two_devices);
     qtest_add_func("/virtio-can/tx-while-stopped", test_tx_while_stopped);

@@ -213,6 +213,8 @@ static void virtio_can_stop(VirtIOCAN *s)
         virtio_can_answer_tx(s, VIRTIO_CAN_RESULT_NOT_OK);
     }
     virtio_can_pump_tx(s);
+    /* it takes nothing now: nobody need wait for its buffers */
+    can_bus_client_rx_freed(&s->bus_client);
 }
 
 static void virtio_can_bus_off(VirtIOCAN *s)
@@ -290,6 +292,17 @@ static bool virtio_can_can_receive(CanBusClientState *client)
     return true;
 }
 
+/*
+ * Started, with no Rxq buffer left: frames from beyond the bus wait for
+ * the driver to give more, instead of being lost
+ */
+static bool virtio_can_rx_full(CanBusClientState *client)
+{
+    VirtIOCAN *s = container_of(client, VirtIOCAN, bus_client);
+
+    return s->started && virtio_queue_empty(s->rxq);
+}
+
 /* Put @frame in the next Rxq buffer; whether a buffer was used */
 static bool virtio_can_deliver(VirtIOCAN *s, const qemu_can_frame *frame)
 {
@@ -363,6 +376,7 @@ static ssize_t virtio_can_receive(CanBusClientState *client,
 static const CanBusClientInfo virtio_can_bus_client_info = {
     .can_receive = virtio_can_can_receive,
     .receive = virtio_can_receive,
+    .rx_full = virtio_can_rx_full,
     .acks = virtio_can_acks,
     .tx_done = virtio_can_tx_done,
     .rx_error = virtio_can_rx_error,
@@ -424,6 +438,12 @@ static void virtio_can_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
 }
 
 /* A batch of the guest's requests, started by a kick */
+/* New Rx buffers: frames that waited for them may come */
+static void virtio_can_handle_rx(VirtIODevice *vdev, VirtQueue *vq)
+{
+    can_bus_client_rx_freed(&VIRTIO_CAN(vdev)->bus_client);
+}
+
 static void virtio_can_tx_batch(void *opaque)
 {
     VirtIOCAN *s = opaque;
@@ -509,8 +529,8 @@ static void virtio_can_realize(DeviceState *dev, Error **errp)
     virtio_init(vdev, VIRTIO_ID_CAN, VIRTIO_CAN_CONFIG_SIZE);
     s->txq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE,
                               virtio_can_handle_tx);
-    /* new Rx buffers need no action: the next frame finds them */
-    s->rxq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE, NULL);
+    s->rxq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE,
+                              virtio_can_handle_rx);
     s->ctrlq = virtio_add_queue(vdev, VIRTIO_CAN_QUEUE_SIZE,
                                 virtio_can_handle_ctrl);
     s->tx_batch_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, virtio_can_tx_batch,
