@@ -10,7 +10,8 @@
  * frames only, so each bunch would overrun it.  So while a receiver says
  * it is full (rx_full()) these frames wait in their sender's queue and go
  * once it has room (can_bus_client_rx_freed()).  A receiver that stays
- * full for CAN_BUS_HOLD_MAX_NS is stalled (a guest that stopped reading):
+ * full for CAN_BUS_HOLD_MAX_NS, however the others fare, is stalled (a
+ * guest that stopped reading):
  * it is overrun as on a wire, and the others get their frames, until it
  * frees room again.  Frames of local controllers never wait: between them
  * an overrun is the hardware's behaviour.
@@ -26,18 +27,27 @@
 
 bool can_bus_receiver_full(CanBusPort *sender)
 {
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     CanBusPort *peer;
+    bool full = false;
 
     if (!sender->bus) {
         return false;
     }
     QTAILQ_FOREACH(peer, &sender->bus->ports, next) {
-        if (peer != sender && !peer->rx_stalled && peer->info->rx_full &&
-            peer->info->rx_full(peer->client)) {
-            return true;
+        if (peer == sender || peer->rx_stalled || !peer->info->rx_full ||
+            !peer->info->rx_full(peer->client)) {
+            /* room again, maybe without saying so (reset, bus-off) */
+            peer->rx_waited = false;
+            continue;
         }
+        if (!peer->rx_waited) {
+            peer->rx_waited = true;
+            peer->rx_waited_since = now;
+        }
+        full = true;
     }
-    return false;
+    return full;
 }
 
 bool can_bus_queue_frame(CanBusPort *port, const qemu_can_frame *frame)
@@ -54,14 +64,17 @@ bool can_bus_queue_frame(CanBusPort *port, const qemu_can_frame *frame)
     return true;
 }
 
-/* A receiver stayed full: it is overrun from now on, until it frees room */
+/* Receivers that stayed full: they are overrun now, until they free room */
 static void can_bus_hold_expired(void *opaque)
 {
     CanBusState *bus = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     CanBusPort *port;
 
     QTAILQ_FOREACH(port, &bus->ports, next) {
-        if (port->info->rx_full && port->info->rx_full(port->client)) {
+        if (port->rx_waited &&
+            now - port->rx_waited_since >= CAN_BUS_HOLD_MAX_NS) {
+            port->rx_waited = false;
             port->rx_stalled = true;
             trace_can_bus_rx_stalled(port->name);
         }
@@ -71,28 +84,33 @@ static void can_bus_hold_expired(void *opaque)
 
 void can_bus_hold(CanBusState *bus)
 {
+    int64_t expire = INT64_MAX;
+    CanBusPort *port;
+
+    QTAILQ_FOREACH(port, &bus->ports, next) {
+        if (port->rx_waited) {
+            expire = MIN(expire, port->rx_waited_since + CAN_BUS_HOLD_MAX_NS);
+        }
+    }
+    if (expire == INT64_MAX) {
+        return;
+    }
     if (!bus->hold_timer) {
         bus->hold_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                        can_bus_hold_expired, bus);
     }
-    if (!timer_pending(bus->hold_timer)) {
-        timer_mod(bus->hold_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                                   CAN_BUS_HOLD_MAX_NS);
-    }
+    timer_mod(bus->hold_timer, expire);
 }
 
 void can_bus_client_rx_freed(CanBusClientState *client)
 {
     CanBusPort *port = client->port;
-    CanBusState *bus = port ? port->bus : NULL;
 
-    if (!bus) {
+    if (!port || !port->bus) {
         return;
     }
+    /* its wait, if it was waited for, ends; another's goes on */
+    port->rx_waited = false;
     port->rx_stalled = false;
-    if (bus->hold_timer && timer_pending(bus->hold_timer)) {
-        /* the wait starts again with the next frame that must wait */
-        timer_del(bus->hold_timer);
-        bus->engine->release(bus);
-    }
+    port->bus->engine->release(port->bus);
 }

@@ -69,6 +69,9 @@ struct CanBusPort {
      * or for a full receiver
      */
     GQueue *send_queue;
+    /* full while frames wait for it, since when (virtual ns) */
+    bool rx_waited;
+    int64_t rx_waited_since;
     /* full for too long: overrun, not waited for, until it frees room */
     bool rx_stalled;
 
@@ -111,7 +114,7 @@ struct CanBusState {
     QEMUTimer *timer;
     CanBusPort *on_wire;
     int64_t wire_end;
-    /* while frames wait for a full receiver: when it counts as stalled */
+    /* while frames wait for a full receiver: when the first is stalled */
     QEMUTimer *hold_timer;
 
     uint64_t frames;
@@ -180,7 +183,7 @@ void can_bus_carry(CanBusPort *port, const qemu_can_frame *frame);
 bool can_bus_receiver_full(CanBusPort *sender);
 /* Queue @frame of can_bus_client_send(); false (counted) if no room */
 bool can_bus_queue_frame(CanBusPort *port, const qemu_can_frame *frame);
-/* A frame of @bus waits for a full receiver: time the wait */
+/* A frame of @bus waits for full receivers: time their waits */
 void can_bus_hold(CanBusState *bus);
 
 /* The due frame that wins arbitration on @bus at @now, or NULL */

@@ -520,6 +520,34 @@ static void test_hold_stalled(void)
     rig_stop(&r);
 }
 
+/*
+ * Each receiver's wait is its own: another that frees room meanwhile does
+ * not put off the stall of one that stays full
+ */
+static void test_hold_stalled_among_readers(void)
+{
+    FakeNode backend = { .name = "backend" };
+    qemu_can_frame f = test_frame(0x101);
+    Rig r;
+
+    rig_start(&r, false, 2);
+    can_bus_attach(CAN_BUS(r.bus), &backend.client, &fake_remote_info,
+                   backend.name, &error_abort);
+    r.node[0].full = true;
+    r.node[1].full = true;
+    can_bus_client_send(&backend.client, &f, 1);
+    run_until(virtual_ns + 50 * SCALE_MS);
+    r.node[1].full = false;
+    can_bus_client_rx_freed(&r.node[1].client);
+    run_until(virtual_ns + 49 * SCALE_MS);
+    g_assert_cmpuint(r.node[1].received, ==, 0);
+    run_until(virtual_ns + 2 * SCALE_MS);
+    g_assert_cmpuint(r.node[0].received, ==, 1);
+    g_assert_cmpuint(r.node[1].received, ==, 1);
+    can_bus_detach(&backend.client);
+    rig_stop(&r);
+}
+
 /* The wait is bounded: frames beyond 1024 are dropped and counted */
 static void test_hold_bound(void)
 {
@@ -611,6 +639,8 @@ int main(int argc, char **argv)
     g_test_add_func("/can-bus/observer/state-report", test_state_report);
     g_test_add_func("/can-bus/hold/until-freed", test_hold_until_freed);
     g_test_add_func("/can-bus/hold/stalled", test_hold_stalled);
+    g_test_add_func("/can-bus/hold/stalled-among-readers",
+                    test_hold_stalled_among_readers);
     g_test_add_func("/can-bus/hold/bound", test_hold_bound);
     g_test_add_func("/can-bus/observer/attach-checks",
                     test_observer_attach_checks);
