@@ -1271,6 +1271,62 @@ def test_mismatch_guests():
     srv.stop()
 
 
+def test_restart_guests():
+    srv = Server('restart-guests', '--bus', 'canbus0')
+    subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
+                   check=True)
+    devargs = ('-object can-bus,id=canbus0 -device kvaser_pci,canbus=canbus0 '
+               '-object ' + socketcand_object())
+    n = 300
+    runs, logs = {}, {}
+    for side in (0, 1):
+        logs[side] = os.path.join(LOGS, 'can-server-restart-guest%d.log' %
+                                  side)
+        if os.path.exists(logs[side]):
+            os.unlink(logs[side])
+        env = dict(os.environ, QEMU=QEMU, QCAN_DEVARGS=devargs,
+                   QCAN_APPEND='qcan.side=%d qcan.count=%d' % (side, n),
+                   QCAN_LOG=logs[side])
+        runs[side] = subprocess.Popen(
+            [os.path.join(REPO, 'tests/guest/run'), 'restart-node'], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def sending(side):
+        return (os.path.exists(logs[side]) and
+                'sending' in open(logs[side], errors='replace').read())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (sending(0) and sending(1)):
+        time.sleep(0.5)
+    # both send for 30 s: the server goes away for 4 s in the middle
+    time.sleep(8)
+    srv.stop()
+    time.sleep(4)
+    srv = Server('restart-guests-2', '--bus', 'canbus0')
+    out = {s: runs[s].communicate(timeout=400)[0].strip() for s in runs}
+    for side in (0, 1):
+        tap(runs[side].returncode == 0, 'guest %d ran to the end through '
+            'the outage, ERROR-ACTIVE' % side, out[side])
+    for side in (0, 1):
+        seqs = []
+        with open(logs[side], errors='replace') as f:
+            for line in f:
+                w = line.split()
+                if line.startswith('QCAN-REC f ') and len(w) == 3:
+                    seqs.append(int(w[2].split('#')[1], 16))
+        gaps = [b - a for a, b in zip(seqs, seqs[1:])]
+        tap(seqs and all(g > 0 for g in gaps) and max(gaps) >= 10 and
+            seqs[0] < n // 3 and seqs[-1] > 2 * n // 3,
+            'guest %d had frames of the other from before the outage and '
+            'after it, in order, none twice' % side,
+            '%d frames, first %s, last %s, longest gap %s' %
+            (len(seqs), seqs[:1], seqs[-1:], max(gaps or [0])))
+    st = srv.stats()
+    # accepted: both QEMUs and the probe of Server()
+    tap(st.get('accepted', 0) >= 3 and st.get('bus.canbus0.frames', 0) > 0,
+        'the restarted server had both QEMUs back, carrying frames', st)
+    srv.stop()
+
+
 def test_burst():
     srv = Server('burst', '--bus', 'canbus0')
     cannodes.burst_test('server', '-object %s -object %s' % (
@@ -1318,7 +1374,8 @@ def main():
                          ('lone-guest', test_lone_guest),
                          ('mismatch-guests', test_mismatch_guests),
                          ('guests', test_guests),
-                         ('burst', test_burst)))
+                         ('burst', test_burst),
+                         ('restart-guests', test_restart_guests)))
 
 
 if __name__ == '__main__':
