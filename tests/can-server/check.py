@@ -1271,6 +1271,42 @@ def test_mismatch_guests():
     srv.stop()
 
 
+def test_hosts():
+    """can.rst's "Several hosts", host A's address on loopback"""
+    with open(os.path.join(REPO, 'docs/system/devices/can.rst')) as f:
+        text = f.read()
+    section = text[text.index('Several hosts\n'):
+                   text.index('Replaying a log\n')]
+    lines = [line.strip() for line in section.splitlines()]
+    cmd = next(line.split() for line in lines
+               if line.startswith('build/qemu-can-server'))
+    obj = next(line.split()[1] for line in lines
+               if line.startswith('-object can-host-socketcand'))
+    code = python_blocks(section)[0]
+    subprocess.run(['ip', 'addr', 'add', '192.0.2.1/32', 'dev', 'lo'],
+                   check=True)
+    srv = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.STDOUT)
+    qb, mb = start_qemu('server-hosts', 'can-bus,id=canbus0', obj,
+                        'can-host-udp,id=u0,canbus=canbus0,port=43162')
+    ub = udp_bus(43162)
+    up = wait_connected(mb)
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                       text=True, timeout=60)
+    got = from_others(ub, [], quiet=1.0)
+    tap(up and r.returncode == 0 and (0x7a0, b'\x01\x02') in got,
+        "can.rst's several-hosts commands: the script reaches the emulator "
+        'through the server at 192.0.2.1', ' '.join(cmd), obj, r.stderr,
+        got)
+    qb.kill()
+    qb.wait()
+    ub.shutdown()
+    srv.terminate()
+    srv.wait(10)
+    subprocess.run(['ip', 'addr', 'del', '192.0.2.1/32', 'dev', 'lo'],
+                   check=True)
+
+
 def test_restart_guests():
     srv = Server('restart-guests', '--bus', 'canbus0')
     subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
@@ -1375,7 +1411,8 @@ def main():
                          ('mismatch-guests', test_mismatch_guests),
                          ('guests', test_guests),
                          ('burst', test_burst),
-                         ('restart-guests', test_restart_guests)))
+                         ('restart-guests', test_restart_guests),
+                         ('hosts', test_hosts)))
 
 
 if __name__ == '__main__':
