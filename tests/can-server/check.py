@@ -962,6 +962,50 @@ def test_qemu_input():
     u.shutdown()
 
 
+def test_qemu_queue_limit():
+    """A server that stops reading: the backend's queue for it is bounded
+    and what does not fit is counted"""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', PORT + 1))
+    ls.listen(1)
+    q, m = start_qemu('server-qemu-queue', 'can-bus,id=canbus0',
+                      socketcand_object(port=PORT + 1),
+                      'can-host-udp,id=u0,canbus=canbus0,port=43163')
+    u = udp_bus(43163)
+    ls.settimeout(10)
+    conn, _ = ls.accept()
+    conn.settimeout(5)
+    conn.sendall(b'< hi >')
+    conn.recv(100)
+    conn.sendall(b'< ok >')
+    conn.recv(100)
+    conn.sendall(b'< ok >')
+    # "< nodes >< bitrates >": not known here; then it reads no more
+    time.sleep(0.3)
+    conn.recv(100)
+    conn.sendall(b'< error unknown >< error unknown >')
+    n = 10000
+    for i in range(n):
+        u.send(can.Message(arbitration_id=0x100 + i % 0x600,
+                           is_extended_id=False, data=i.to_bytes(2, 'big')))
+    time.sleep(1.0)
+    sent, dropped = m.counter('n0', 'tx-frames'), m.counter('n0',
+                                                             'tx-dropped')
+    rx = m.counter('u0', 'rx-frames')
+    tap(q.poll() is None and dropped > 0 and
+        rx - 256 <= sent + dropped <= rx,
+        'a server that stops reading: QEMU stays up, at most 256 frames '
+        'wait for it, the rest is counted in tx-dropped (%d of %d)' %
+        (dropped, rx),
+        'udp rx-frames %d, tx-frames %d, tx-dropped %d' % (rx, sent, dropped))
+    conn.close()
+    ls.close()
+    q.kill()
+    q.wait()
+    u.shutdown()
+
+
 def test_qemu_errors():
     for opt, want in (
             ('', "Parameter 'server' is missing"),
@@ -1403,6 +1447,7 @@ def main():
                          ('limits', test_limits), ('docs', test_docs),
                          ('qemu-restart', test_qemu_restart),
                          ('qemu-input', test_qemu_input),
+                         ('qemu-queue-limit', test_qemu_queue_limit),
                          ('qemu-errors', test_qemu_errors),
                          ('nodes', test_nodes),
                          ('bitrate', test_bitrate),
