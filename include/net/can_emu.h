@@ -126,7 +126,8 @@ typedef struct CanBusClientInfo {
      * Optional: whether the client's receive buffer is full now, so that
      * another frame would overrun it.  Frames from beyond the bus
      * (can_bus_client_send()) then wait, a while, until the client calls
-     * can_bus_client_rx_freed(); local transmissions never do.
+     * can_bus_client_rx_freed(); transmissions of
+     * can_bus_client_tx_start() never do.
      */
     bool (*rx_full)(CanBusClientState *client);
     /*

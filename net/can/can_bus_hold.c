@@ -11,10 +11,11 @@
  * it is full (rx_full()) these frames wait in their sender's queue and go
  * once it has room (can_bus_client_rx_freed()).  A receiver that stays
  * full for CAN_BUS_HOLD_MAX_NS, however the others fare, is stalled (a
- * guest that stopped reading):
- * it is overrun as on a wire, and the others get their frames, until it
- * frees room again.  Frames of local controllers never wait: between them
- * an overrun is the hardware's behaviour.
+ * guest that stopped reading): it is overrun as on a wire, and the others
+ * get their frames, until it frees room again.  Transmissions of
+ * can_bus_client_tx_start() (controllers that wait for their
+ * acknowledgement) never wait: between them an overrun is the hardware's
+ * behaviour.
  */
 
 #include "qemu/osdep.h"
