@@ -560,8 +560,11 @@ static bool socketcand_rx_error(CanBusClientState *client,
         container_of(client, CanHostState, bus_client));
     bool active_flag = s->remote_rec < 128;
 
-    if (!own) {
-        /* a frame the remote nodes followed, destroyed by a node here */
+    if (!own || !frame) {
+        /*
+         * A frame the remote nodes followed, destroyed by a node here; or
+         * another backend's remote frame, which is not this bus's to send
+         */
         return false;
     }
     if (s->state == SCD_UP && socketcand_queue_frame(s, frame)) {

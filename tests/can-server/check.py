@@ -1235,6 +1235,40 @@ def test_bitrate():
     srv.stop()
 
 
+def test_two_backends():
+    """One timed bus joined to two server buses whose nodes are at other
+    bitrates: a mismatch on one server bus puts the remote error flag on
+    the bus, which the other backend, standing for other nodes, cannot
+    follow either; it must not take that for a frame of its bus"""
+    srv = Server('two-backends', '--bus', 'canbus0', '--bus', 'canbus1')
+
+    def declared(bus, rate):
+        ses = Session()
+        ses.send('< %s B %d 0 0 0 0 0 0 0 >' % (bus, rate))
+        ses.element()
+        ses.open(bus)
+        return ses
+    x, z = declared('canbus0', 500000), declared('canbus0', 125000)
+    y = declared('canbus1', 250000)
+    q, m = start_qemu('server-qemu-two-backends', 'can-bus,id=canbus0,timing=on',
+                      socketcand_object(),
+                      socketcand_object(bus='canbus1').replace('id=n0',
+                                                               'id=n1'))
+    up = wait_connected(m)
+    time.sleep(0.5)
+    x.send('< send 123 1 11 >')
+    time.sleep(0.5)
+    flags = m.counter('n0', 'remote-error-flags') if q.poll() is None else -1
+    tap(up and q.poll() is None and flags >= 1,
+        "a remote node's error flag on a bus with a second backend: QEMU "
+        'stays up, the flag counted (remote-error-flags %d)' % flags)
+    q.kill()
+    q.wait()
+    for ses in (x, y, z):
+        ses.close()
+    srv.stop()
+
+
 def test_lone_guest():
     srv = Server('lone-guest', '--bus', 'canbus0')
     subprocess.run([os.path.join(REPO, 'tests/guest/mkimage'), '--quiet'],
@@ -1452,6 +1486,7 @@ def main():
                          ('nodes', test_nodes),
                          ('bitrate', test_bitrate),
                          ('bitrates', test_bitrates),
+                         ('two-backends', test_two_backends),
                          ('lone-guest', test_lone_guest),
                          ('mismatch-guests', test_mismatch_guests),
                          ('guests', test_guests),
