@@ -916,16 +916,20 @@ def test_qemu_restart():
     srv.stop()
 
 
-def test_qemu_input():
-    """A server that speaks garbage after the handshake"""
+def fake_server(name, udp_port):
+    """A QEMU whose can-host-socketcand connects to a server played here,
+    which greets it and takes its bus and raw mode; a can-host-udp on
+    @udp_port puts frames on its bus.  Returns the listening socket, the
+    connection, QEMU, its QMP, python-can on the group, and what QEMU
+    asked for (open, rawmode)"""
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(('127.0.0.1', PORT + 1))
     ls.listen(1)
-    q, m = start_qemu('server-qemu-input', 'can-bus,id=canbus0',
+    q, m = start_qemu(name, 'can-bus,id=canbus0',
                       socketcand_object(port=PORT + 1),
-                      'can-host-udp,id=u0,canbus=canbus0,port=43162')
-    u = udp_bus(43162)
+                      'can-host-udp,id=u0,canbus=canbus0,port=%d' % udp_port)
+    u = udp_bus(udp_port)
     ls.settimeout(10)
     conn, _ = ls.accept()
     conn.settimeout(5)
@@ -934,6 +938,12 @@ def test_qemu_input():
     conn.sendall(b'< ok >')
     raw = conn.recv(100)
     conn.sendall(b'< ok >')
+    return ls, conn, q, m, u, (hello, raw)
+
+
+def test_qemu_input():
+    """A server that speaks garbage after the handshake"""
+    ls, conn, q, m, u, (hello, raw) = fake_server('server-qemu-input', 43162)
     bad = [b'< frame >', b'< frame 123 >', b'< frame 800 1.0 11 >',
            b'< frame 123 1.0 1122334455667788AA >', b'< frame 123 1.0 1 >',
            b'< frame 123 1.0 ZZ >', b'< fdframe 123 01 1.0 ' +
@@ -965,22 +975,7 @@ def test_qemu_input():
 def test_qemu_queue_limit():
     """A server that stops reading: the backend's queue for it is bounded
     and what does not fit is counted"""
-    ls = socket.socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(('127.0.0.1', PORT + 1))
-    ls.listen(1)
-    q, m = start_qemu('server-qemu-queue', 'can-bus,id=canbus0',
-                      socketcand_object(port=PORT + 1),
-                      'can-host-udp,id=u0,canbus=canbus0,port=43163')
-    u = udp_bus(43163)
-    ls.settimeout(10)
-    conn, _ = ls.accept()
-    conn.settimeout(5)
-    conn.sendall(b'< hi >')
-    conn.recv(100)
-    conn.sendall(b'< ok >')
-    conn.recv(100)
-    conn.sendall(b'< ok >')
+    ls, conn, q, m, u, _ = fake_server('server-qemu-queue', 43163)
     # "< nodes >< bitrates >": not known here; then it reads no more
     time.sleep(0.3)
     conn.recv(100)

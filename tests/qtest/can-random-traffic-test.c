@@ -17,13 +17,13 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/cutils.h"
 #include "libqtest.h"
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "qobject/qdict.h"
 #include "can-sja1000-frame.h"
 #include "can-board-types.h"
+#include "can-random-qtest.h"
 
 #define BOARD_SLOT          4
 #define PARTNER_SLOT        5
@@ -347,26 +347,10 @@ static void test_random_timing_on(const void *data)
 
 int main(int argc, char **argv)
 {
-    const char *env;
     size_t i;
 
     g_test_init(&argc, &argv, NULL);
-    env = getenv("QCAN_RANDOM_SEED");
-    seed = g_random_int();
-    if (env && qemu_strtoui(env, NULL, 0, &seed)) {
-        g_error("QCAN_RANDOM_SEED=%s is not a number", env);
-    }
-    env = getenv("QCAN_RANDOM_OPS");
-    if (env) {
-        uint64_t ops;
-
-        if (qemu_strtou64(env, NULL, 0, &ops) || ops < 2) {
-            g_error("QCAN_RANDOM_OPS=%s is not a number of 2 or more", env);
-        }
-        ops_per_run = ops / 2;
-    }
-    g_test_message("QCAN_RANDOM_SEED=%u QCAN_RANDOM_OPS=%" PRIu64
-                   " (per board type)", seed, ops_per_run * 2);
+    can_random_params(&seed, &ops_per_run);
 
     for (i = 0; i < ARRAY_SIZE(board_types); i++) {
         const BoardType *t = &board_types[i];

@@ -24,12 +24,12 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/cutils.h"
 #include "qobject/qdict.h"
 #include "libqos/virtio-pci.h"
 #include "libqos/malloc-pc.h"
 #include "can-pci-board-qtest.h"
 #include "can-virtio-qtest.h"
+#include "can-random-qtest.h"
 
 #define KVASER_SJA_BAR      1
 #define VCAN_SLOT           5
@@ -332,25 +332,8 @@ static void test_random_timing_on(void)
 
 int main(int argc, char **argv)
 {
-    const char *env;
-
     g_test_init(&argc, &argv, NULL);
-    seed = g_test_rand_int();
-    env = getenv("QCAN_RANDOM_SEED");
-    if (env && qemu_strtoui(env, NULL, 0, &seed)) {
-        g_error("QCAN_RANDOM_SEED=%s is not a number", env);
-    }
-    env = getenv("QCAN_RANDOM_OPS");
-    if (env) {
-        uint64_t ops;
-
-        if (qemu_strtou64(env, NULL, 0, &ops) || ops < 2) {
-            g_error("QCAN_RANDOM_OPS=%s is not a number of 2 or more", env);
-        }
-        ops_per_run = ops / 2;
-    }
-    g_test_message("QCAN_RANDOM_SEED=%u QCAN_RANDOM_OPS=%" PRIu64, seed,
-                   ops_per_run * 2);
+    can_random_params(&seed, &ops_per_run);
     qtest_add_func("/can-random-traffic/virtio-can-pci/timing-off",
                    test_random_timing_off);
     qtest_add_func("/can-random-traffic/virtio-can-pci/timing-on",
