@@ -25,10 +25,9 @@
 
 #include "qemu/osdep.h"
 #include "qobject/qdict.h"
-#include "libqos/virtio-pci.h"
 #include "libqos/malloc-pc.h"
 #include "can-pci-board-qtest.h"
-#include "can-virtio-qtest.h"
+#include "can-virtio-pci-qtest.h"
 #include "can-random-qtest.h"
 
 #define KVASER_SJA_BAR      1
@@ -80,12 +79,7 @@ static void rig_start(Rig *r, bool timing)
                              .bar = r->b.bar[KVASER_SJA_BAR] };
     sja_pelican_setup(&r->partner, 0, 0);
     pc_alloc_init(&r->alloc, r->b.qts, ALLOC_NO_FLAGS);
-    r->pci = virtio_pci_new(r->b.bus, &(QPCIAddress) {
-                                .devfn = QPCI_DEVFN(VCAN_SLOT, 0) });
-    g_assert(r->pci);
-    qvirtio_pci_device_enable(r->pci);
-    r->vc = (VCan) { .qts = r->b.qts, .alloc = &r->alloc,
-                     .vdev = &r->pci->vdev };
+    r->pci = vcan_pci_find(&r->vc, r->b.bus, &r->alloc, VCAN_SLOT);
     for (q = 0; q < VIRTIO_CAN_QUEUE_COUNT; q++) {
         for (i = 0; i < SESSION_REQS; i++) {
             r->out[q][i] = guest_alloc(&r->alloc, BUF_MAX);
@@ -97,9 +91,7 @@ static void rig_start(Rig *r, bool timing)
 static void rig_stop(Rig *r)
 {
     vcan_cleanup(&r->vc);
-    qvirtio_pci_device_disable(r->pci);
-    g_free(r->pci->pdev);
-    g_free(r->pci);
+    vcan_pci_release(&r->pci);
     alloc_destroy(&r->alloc);
     board_stop(&r->b);
 }

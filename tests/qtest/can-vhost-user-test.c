@@ -10,9 +10,8 @@
  */
 
 #include "qemu/osdep.h"
-#include "libqos/virtio-pci.h"
 #include "libqos/malloc-pc.h"
-#include "can-virtio-qtest.h"
+#include "can-virtio-pci-qtest.h"
 #include "can-socketcan-qtest.h"
 
 #define VUC_SLOT            5
@@ -171,12 +170,7 @@ static VCan *vrig_start(VRig *r, const char *args, uint64_t features)
                          "chardev=chr0", r->sock, VUC_SLOT);
     r->bus = qpci_new_pc(r->qts, NULL);
     pc_alloc_init(&r->alloc, r->qts, ALLOC_NO_FLAGS);
-    r->pci = virtio_pci_new(r->bus, &(QPCIAddress) {
-                                .devfn = QPCI_DEVFN(VUC_SLOT, 0) });
-    g_assert(r->pci);
-    qvirtio_pci_device_enable(r->pci);
-    r->vc = (VCan) { .qts = r->qts, .alloc = &r->alloc,
-                     .vdev = &r->pci->vdev };
+    r->pci = vcan_pci_find(&r->vc, r->bus, &r->alloc, VUC_SLOT);
     vcan_negotiate(&r->vc, qvirtio_get_features(r->vc.vdev) & features);
     g_assert_cmpuint(vcan_control(&r->vc, VIRTIO_CAN_SET_CTRL_MODE_START),
                      ==, VIRTIO_CAN_RESULT_OK);
@@ -186,9 +180,7 @@ static VCan *vrig_start(VRig *r, const char *args, uint64_t features)
 static void vrig_stop(VRig *r)
 {
     vcan_cleanup(&r->vc);
-    qvirtio_pci_device_disable(r->pci);
-    g_free(r->pci->pdev);
-    g_free(r->pci);
+    vcan_pci_release(&r->pci);
     alloc_destroy(&r->alloc);
     qpci_free_pc(r->bus);
     qtest_quit(r->qts);

@@ -9,10 +9,9 @@
 
 #include "qemu/osdep.h"
 #include "qobject/qdict.h"
-#include "libqos/virtio-pci.h"
 #include "libqos/malloc-pc.h"
 #include "can-pci-board-qtest.h"
-#include "can-virtio-qtest.h"
+#include "can-virtio-pci-qtest.h"
 
 #define KVASER_SJA_BAR      1
 #define VCAN_SLOT           5
@@ -59,24 +58,8 @@ static void rig_start(Rig *r, const char *bus_opts, const char *vcan_opts,
 /* vc[@i], the virtio-can device in @slot, found and enabled */
 static VCan *vcan_find(Rig *r, int i, int slot)
 {
-    VCan *v = &r->vc[i];
-
-    r->pci[i] = virtio_pci_new(r->b.bus,
-                               &(QPCIAddress) { .devfn = QPCI_DEVFN(slot, 0) });
-    g_assert(r->pci[i]);
-    qvirtio_pci_device_enable(r->pci[i]);
-    v->qts = r->b.qts;
-    v->alloc = &r->alloc;
-    v->vdev = &r->pci[i]->vdev;
-    return v;
-}
-
-static void vcan_release(Rig *r, int i)
-{
-    qvirtio_pci_device_disable(r->pci[i]);
-    g_free(r->pci[i]->pdev);
-    g_free(r->pci[i]);
-    r->pci[i] = NULL;
+    r->pci[i] = vcan_pci_find(&r->vc[i], r->b.bus, &r->alloc, slot);
+    return &r->vc[i];
 }
 
 static void vcan_setup(Rig *r, VCan *v, int slot, uint64_t features)
@@ -95,7 +78,7 @@ static void rig_stop(Rig *r)
         if (r->vc[i].vq[0]) {
             vcan_cleanup(&r->vc[i]);
         }
-        vcan_release(r, i);
+        vcan_pci_release(&r->pci[i]);
     }
     alloc_destroy(&r->alloc);
     board_stop(&r->b);
@@ -744,7 +727,7 @@ static void test_migration_with_requests_queued(void)
     qtest_qmp_eventwait(r.b.qts, "STOP");
     qtest_qmp_eventwait(dst, "RESUME");
     unlink(sock);
-    vcan_release(&r, 0);
+    vcan_pci_release(&r.pci[0]);
     g_free(r.b.dev);
     qpci_free_pc(r.b.bus);
     qtest_quit(r.b.qts);
